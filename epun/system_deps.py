@@ -1,0 +1,29 @@
+"""Install the Debian packages the tests need, when they are missing and we may."""
+import os
+import shutil
+import subprocess
+
+# command on PATH -> Debian package that provides it
+NEEDED = {}
+
+
+def missing() -> list[str]:
+    return sorted({pkg for command, pkg in NEEDED.items() if not shutil.which(command)})
+
+
+def main():
+    packages = missing()
+    if not packages:
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        print(f"missing system packages: {' '.join(packages)}; install them to run every test")
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    print(f"installing {' '.join(packages)} ...", flush=True)
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+                   check=True, env=env)
+
+
+if __name__ == "__main__":
+    main()

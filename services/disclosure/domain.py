@@ -1,0 +1,1 @@
+"""Disclosure's rules and state machines, in plain Python."""

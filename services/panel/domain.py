@@ -1,0 +1,1 @@
+"""Panel's rules and state machines, in plain Python."""

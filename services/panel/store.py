@@ -1,0 +1,6 @@
+"""Panel's MongoDB repository."""
+from shared.storage import Repository
+
+
+class PanelRepository(Repository):
+    indexes: dict = {}

@@ -1,0 +1,1 @@
+"""Building blocks shared by the EPUN services: contracts, storage, messaging, auth, metrics."""

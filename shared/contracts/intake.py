@@ -1,0 +1,148 @@
+"""Intake's contracts: service requests, activities, retaliation inquiries, annual figures.
+
+Event payloads carry everything reporting needs to count without calling back.
+"""
+import datetime as dt
+from enum import Enum
+from typing import Optional
+
+from .common import Contract, EntityCode, Period
+from .envelope import event
+
+
+class Category(str, Enum):
+    advice = "advice"
+    financial_disclosure = "financial_disclosure"
+    retaliation = "retaliation"
+    training = "training"
+    outreach = "outreach"
+    standards = "standards"
+
+
+class AdviceTopic(str, Enum):
+    outside_activities = "outside_activities"
+    employment = "employment"
+    conflict_of_interest = "conflict_of_interest"
+    gifts_honours_awards = "gifts_honours_awards"
+    post_employment = "post_employment"
+    personal_investments = "personal_investments"
+    misconduct_reporting = "misconduct_reporting"
+    other = "other"
+
+
+class Source(str, Enum):
+    headquarters = "headquarters"
+    offices_away_from_headquarters = "offices_away_from_headquarters"
+    regional_commissions = "regional_commissions"
+    peacekeeping_operations = "peacekeeping_operations"
+    political_missions = "political_missions"
+    other_entities = "other_entities"
+
+
+class ActivityKind(str, Enum):
+    outreach_visit = "outreach_visit"
+    training_session = "training_session"
+    senior_briefing = "senior_briefing"
+    expert_panel_briefing = "expert_panel_briefing"
+    leadership_dialogue = "leadership_dialogue"
+    online_course = "online_course"
+    other = "other"
+
+
+class InquiryStatus(str, Enum):
+    received = "received"
+    outside_mandate = "outside_mandate"
+    advice_only = "advice_only"
+    preliminary_review = "preliminary_review"
+    withdrawn = "withdrawn"
+    resolved_informally = "resolved_informally"
+    not_prima_facie = "not_prima_facie"
+    prima_facie_referred = "prima_facie_referred"
+    retaliation_established = "retaliation_established"
+    retaliation_not_established = "retaliation_not_established"
+
+
+class ServiceRequestRecord(Contract):
+    id: str
+    entity: EntityCode
+    period: Period
+    received_on: dt.date
+    category: Category
+    advice_topic: Optional[AdviceTopic] = None
+    source: Source
+
+
+@event("intake", "service_request_logged")
+class ServiceRequestLogged(ServiceRequestRecord):
+    """One service request was logged."""
+
+
+@event("intake", "service_request_batch_logged")
+class ServiceRequestBatchLogged(Contract):
+    """The accepted rows of one batch, all of one entity, as one event."""
+    entity: EntityCode
+    requests: list[ServiceRequestRecord]
+
+
+@event("intake", "activity_recorded")
+class ActivityRecorded(Contract):
+    id: str
+    entity: EntityCode
+    period: Period
+    held_on: dt.date
+    kind: ActivityKind
+    participants: int
+
+
+@event("intake", "retaliation_inquiry_received")
+class RetaliationInquiryReceived(Contract):
+    id: str
+    entity: EntityCode
+    period: Period  # of received_on: the period the inquiry counts in
+    received_on: dt.date
+
+
+@event("intake", "retaliation_decision_recorded")
+class RetaliationDecisionRecorded(Contract):
+    id: str
+    entity: EntityCode
+    period: Period  # of the inquiry's received_on
+    decision: InquiryStatus
+    decided_on: dt.date
+    previous_status: InquiryStatus
+    status: InquiryStatus
+
+
+class RetaliationFigures(Contract):
+    inquiries: int = 0
+    preliminary_reviews: int = 0
+    prima_facie: int = 0
+
+
+class DisclosureFigures(Contract):
+    filers: int = 0
+    filed: int = 0
+
+
+class ActivityFigures(Contract):
+    total: int = 0
+    participants: int = 0
+
+
+class AnnualFigures(Contract):
+    """What a member entity's ethics office reports for a period (API.md)."""
+    total_requests: Optional[int] = None
+    requests_by_category: dict[Category, int] = {}
+    advice_by_topic: dict[AdviceTopic, int] = {}
+    requests_by_source: dict[Source, int] = {}
+    retaliation: RetaliationFigures = RetaliationFigures()
+    disclosure: DisclosureFigures = DisclosureFigures()
+    activities: ActivityFigures = ActivityFigures()
+
+
+@event("intake", "annual_figures_submitted")
+class AnnualFiguresSubmitted(Contract):
+    entity: EntityCode
+    period: Period
+    version: int
+    figures: AnnualFigures

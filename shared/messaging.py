@@ -1,0 +1,87 @@
+"""Consuming events: envelopes checked against their contract, failures dead-lettered or retried.
+
+`event_handler(source, type)` is nameko's event handler with three additions:
+- the message body is validated as an `Envelope` whose payload matches its registered model,
+  and the worker receives the `Envelope`;
+- a message that can never succeed (invalid contract, `PermanentFailure`) is published to the
+  dead-letter queue with its reason, counted, and acked, so it never blocks the queue;
+- any other error is retried with a growing delay, then dead-lettered after `MAX_ATTEMPTS`.
+"""
+import logging
+
+import eventlet
+from kombu import Exchange, Queue
+from nameko.amqp.publish import Publisher
+from nameko.events import EventHandler
+from pydantic import ValidationError
+
+from .contracts.envelope import EVENTS, Envelope
+from .errors import PermanentFailure
+from .metrics import DEAD_LETTERED, EVENTS_CONSUMED, RABBITMQ_UP
+
+log = logging.getLogger(__name__)
+
+DEAD_LETTER_EXCHANGE = Exchange("epun.dead-letter", type="fanout", durable=True)
+DEAD_LETTER_QUEUE = Queue("epun.dead-letters", exchange=DEAD_LETTER_EXCHANGE, durable=True)
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = 0.5
+
+
+def dead_letter(amqp_uri: str, body, reason: str, service: str, event_type: str, source: str):
+    publisher = Publisher(amqp_uri, exchange=DEAD_LETTER_EXCHANGE,
+                          declare=[DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE], use_confirms=True)
+    publisher.publish(body, routing_key="", headers={
+        "x-epun-reason": reason[:1000], "x-epun-consumer": service,
+        "x-epun-source": source, "x-epun-type": event_type})
+    DEAD_LETTERED.labels(service, event_type, reason.split(":")[0][:60]).inc()
+    log.error("dead-lettered a %s event from %s: %s", event_type, source, reason)
+
+
+class EnvelopeHandler(EventHandler):
+    def handle_message(self, body, message):
+        service = self.container.service_name
+        RABBITMQ_UP.labels(service).set(1)
+        try:
+            envelope = Envelope.model_validate(body)
+            if envelope.type != self.event_type:
+                raise PermanentFailure(f"type mismatch: {envelope.type} on {self.event_type}")
+            if envelope.type not in EVENTS:
+                raise PermanentFailure(f"unknown event type: {envelope.type}")
+            envelope.parsed()
+        except (ValidationError, PermanentFailure) as exc:
+            self._reject(body, message, f"invalid contract: {exc}")
+            return
+        super().handle_message(envelope, message)
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        service = self.container.service_name
+        if exc_info is None:
+            EVENTS_CONSUMED.labels(service, self.event_type, "ok").inc()
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+        exc = exc_info[1]
+        attempts = int((message.headers or {}).get("x-epun-attempts", 0)) + 1
+        if isinstance(exc, (PermanentFailure, ValidationError)) or attempts >= MAX_ATTEMPTS:
+            self._reject(message.payload, message, f"{type(exc).__name__}: {exc}")
+        else:
+            EVENTS_CONSUMED.labels(service, self.event_type, "retried").inc()
+            eventlet.spawn_after(BACKOFF_SECONDS * 2 ** attempts,
+                                 self._retry, message, attempts)
+        return result, exc_info
+
+    def _retry(self, message, attempts):
+        """Republish to this handler's own queue with the attempt count, then ack the original."""
+        publisher = Publisher(self.container.config["AMQP_URI"], use_confirms=True)
+        publisher.publish(message.payload, exchange="", routing_key=self.queue.name,
+                          headers={**(message.headers or {}), "x-epun-attempts": attempts})
+        self.queue_consumer.ack_message(message)
+
+    def _reject(self, body, message, reason):
+        service = self.container.service_name
+        dead_letter(self.container.config["AMQP_URI"], body, reason, service,
+                    self.event_type, self.source_service)
+        EVENTS_CONSUMED.labels(service, self.event_type, "dead_lettered").inc()
+        self.queue_consumer.ack_message(message)
+
+
+event_handler = EnvelopeHandler.decorator

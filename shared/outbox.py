@@ -1,0 +1,120 @@
+"""The outbox relay: publishes committed outbox records to RabbitMQ with publisher confirms.
+
+Records are marked sent after the broker confirms them and are kept, so the outbox is also the
+service's event log (`Repository.events_since`). A record is published at least once: a crash
+between the confirm and the mark publishes it again, and consumers are idempotent. Only one process
+of a service relays at a time (a lease in MongoDB), so competing processes don't publish twice.
+"""
+import datetime as dt
+import logging
+import os
+import socket
+import time
+import uuid
+
+import eventlet
+from eventlet.event import Event
+from nameko.amqp.publish import Publisher, UndeliverableMessage
+from nameko.standalone.events import get_event_exchange
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError, PyMongoError
+
+from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, RABBITMQ_UP
+from .storage import OUTBOX, outbox_to_envelope, utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE = "outbox_lease"
+LEASE_SECONDS = 10
+UNROUTABLE_RETRY_SECONDS = 5
+
+
+class OutboxRelay:
+    def __init__(self, db, config: dict, service: str, batch: int = 500, idle: float = 0.5):
+        self.db, self.service, self.batch, self.idle = db, service, batch, idle
+        # the exchange nameko's `event_handler(service, type)` binds to
+        exchange = get_event_exchange(service, config)
+        self.publisher = Publisher(config["AMQP_URI"], exchange=exchange, declare=[exchange],
+                                   use_confirms=True, mandatory=True)
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._wake = Event()
+        self.running = True
+        self._unroutable: dict[str, float] = {}  # event type -> when to try it again
+
+    def wake(self):
+        if not self._wake.ready():
+            self._wake.send(True)
+
+    def run(self):
+        while self.running:
+            try:
+                published = self.relay_once() if self.hold_lease() else 0
+            except Exception:  # keep relaying: the next pass retries whatever failed
+                log.exception("outbox relay pass failed")
+                published = 0
+            if not published:
+                self._wake.wait(timeout=self.idle)
+                self._wake = Event()
+
+    def hold_lease(self) -> bool:
+        now = utcnow()
+        until = now + dt.timedelta(seconds=LEASE_SECONDS)
+        try:
+            doc = self.db[LEASE].find_one_and_update(
+                {"_id": "relay", "$or": [{"owner": self.owner}, {"until": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "until": until, "entity": "-"}},
+                upsert=True, return_document=ReturnDocument.AFTER)
+        except DuplicateKeyError:  # another process holds a live lease
+            return False
+        return doc is not None and doc["owner"] == self.owner
+
+    def release(self):
+        """Give the lease up at shutdown, so a restarted process relays at once."""
+        try:
+            self.db[LEASE].delete_one({"_id": "relay", "owner": self.owner})
+        except PyMongoError:
+            pass
+
+    def relay_once(self) -> int:
+        """Publish up to `batch` unsent records in order; returns how many were published."""
+        now = time.monotonic()
+        waiting = [t for t, retry_at in self._unroutable.items() if retry_at > now]
+        pending = list(self.db[OUTBOX].find({"sent": False, "type": {"$nin": waiting}})
+                       .sort([("created_at", 1), ("_id", 1)]).limit(self.batch))
+        self._measure_backlog(pending)
+        published = 0
+        for doc in pending:
+            if doc["type"] in waiting:
+                continue
+            try:
+                self.publish(doc)
+            except UndeliverableMessage:
+                # no queue is bound for this type yet: keep it (and its type) for a later pass
+                log.warning("no consumer queue for %s yet; will retry", doc["type"])
+                self._unroutable[doc["type"]] = now + UNROUTABLE_RETRY_SECONDS
+                waiting.append(doc["type"])
+                continue
+            except (OSError, ConnectionError) as exc:
+                RABBITMQ_UP.labels(self.service).set(0)
+                log.warning("RabbitMQ unreachable (%s); will retry", exc)
+                eventlet.sleep(1)
+                break
+            self.db[OUTBOX].update_one({"_id": doc["_id"]},
+                                       {"$set": {"sent": True, "sent_at": utcnow()}})
+            published += 1
+        return published
+
+    def publish(self, doc):
+        self.publisher.publish(outbox_to_envelope(doc), routing_key=doc["type"],
+                               message_id=doc["_id"])
+        RABBITMQ_UP.labels(self.service).set(1)
+        EVENTS_PUBLISHED.labels(self.service, doc["type"]).inc()
+
+    def _measure_backlog(self, pending):
+        try:
+            backlog = self.db[OUTBOX].count_documents({"sent": False}) if pending else 0
+        except PyMongoError:
+            return
+        OUTBOX_BACKLOG.labels(self.service).set(backlog)
+        age = (utcnow() - pending[0]["created_at"]).total_seconds() if pending else 0
+        OUTBOX_OLDEST_AGE.labels(self.service).set(max(age, 0))

@@ -1,0 +1,84 @@
+"""The outbox relay, driven directly: a crash between commit and publish loses nothing."""
+import uuid
+
+import pytest
+from kombu import Connection, Queue
+from nameko.standalone.events import get_event_exchange
+
+from shared.contracts.common import Actor, Role
+from shared.contracts.directory import EntityRegistered
+from shared.outbox import OutboxRelay
+from shared.storage import Repository
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def relay_setup(stack, mongo):
+    service = f"relaytest{uuid.uuid4().hex[:6]}"
+    db = mongo[f"{stack.db_prefix}_{service}"]
+    Repository.create_indexes(db)
+    exchange = get_event_exchange(service, {})
+    queue = Queue(f"{service}-listener", exchange=exchange, routing_key="entity_registered",
+                  durable=False, auto_delete=False)
+    with Connection(stack.amqp_uri.replace("pyamqp", "amqp")) as conn:
+        queue(conn.channel()).declare()
+    yield service, db, queue
+    with Connection(stack.amqp_uri.replace("pyamqp", "amqp")) as conn:
+        queue(conn.channel()).delete()
+
+
+def commit_without_publishing(db, mongo, code):
+    """A service's write path that dies right after its transaction commits."""
+    repo = Repository(db, mongo, Actor(role=Role.admin, label="test"), on_commit=None)
+
+    def write(uow):
+        uow["entities"].insert_one({"entity": code, "name": "Crash"})
+        return uow.emit(EntityRegistered(code=code, name="Crash", category="other"), entity=code)
+    return repo.atomically(write)
+
+
+def drain(stack, queue) -> list:
+    got = []
+    with Connection(stack.amqp_uri.replace("pyamqp", "amqp")) as conn:
+        bound = queue(conn.channel())
+        while (message := bound.get(no_ack=True)) is not None:
+            got.append(message.payload)
+    return got
+
+
+def test_an_event_committed_before_a_crash_is_published_once_after_restart(
+        stack, mongo, relay_setup):
+    service, db, queue = relay_setup
+    envelope = commit_without_publishing(db, mongo, "CRASH")
+    assert db.outbox.find_one({"_id": envelope.event_id})["sent"] is False
+    assert drain(stack, queue) == []
+
+    restarted = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service)
+    assert restarted.hold_lease()
+    assert restarted.relay_once() == 1
+    assert restarted.relay_once() == 0
+
+    messages = drain(stack, queue)
+    assert [m["event_id"] for m in messages] == [envelope.event_id]
+    assert messages[0]["payload"]["code"] == "CRASH"
+    assert db.outbox.find_one({"_id": envelope.event_id})["sent"] is True
+
+
+def test_only_one_process_relays_at_a_time(stack, mongo, relay_setup):
+    service, db, _ = relay_setup
+    first = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service)
+    second = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service)
+    assert first.hold_lease() and not second.hold_lease()
+    first.release()
+    assert second.hold_lease()
+
+
+def test_an_event_nobody_listens_to_yet_stays_in_the_outbox(stack, mongo):
+    service = f"nolistener{uuid.uuid4().hex[:6]}"
+    db = mongo[f"{stack.db_prefix}_{service}"]
+    envelope = commit_without_publishing(db, mongo, "NOBODY")
+    relay = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service)
+    assert relay.hold_lease()
+    assert relay.relay_once() == 0
+    assert db.outbox.find_one({"_id": envelope.event_id})["sent"] is False
