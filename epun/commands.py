@@ -71,4 +71,9 @@ def api_client(stack: Stack):
     return Client(stack.base_url, stack.admin_token())
 
 
-REGISTRY = [register_stack, register_token, register_demo]
+def _area_commands():
+    from . import cli_disclosure, cli_intake, cli_panel, cli_reports
+    return [m.register for m in (cli_intake, cli_disclosure, cli_panel, cli_reports)]
+
+
+REGISTRY = [register_stack, register_token, register_demo, *_area_commands()]

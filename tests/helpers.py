@@ -1,4 +1,5 @@
 """Helpers for tests: free ports, and waiting for what happens asynchronously."""
+import random
 import socket
 import time
 
@@ -12,7 +13,9 @@ def free_port() -> int:
 
 
 def free_block(size: int) -> int:
-    for base in range(20100, 40000, 10):
+    """A run of `size` free ports, from a random start (test sessions may run side by side)."""
+    start = random.randrange(20000, 40000, 10)
+    for base in [*range(start, 40000, 10), *range(20000, start, 10)]:
         if all(_free(base + i) for i in range(size)):
             return base
     raise RuntimeError("no block of free ports")

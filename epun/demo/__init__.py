@@ -2,7 +2,7 @@
 loading twice changes nothing."""
 import importlib
 
-STEPS = ["directory"]
+STEPS = ["directory", "intake", "disclosure", "panel"]
 
 
 def load_all(client, say=print):

@@ -203,3 +203,14 @@ def authenticate(store, request) -> Actor:
     if actor is None:
         raise Unauthorized("the token is not known or was revoked")
     return actor
+
+
+def validated(model, data: dict, path=frozenset()):
+    """`model` built from `data`; a 422 names the field, under `path` (for the names in `path`)
+    or `body`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [{"loc": ["path" if e["loc"] and e["loc"][0] in path else "body", *e["loc"]],
+                   "msg": e["msg"]} for e in exc.errors()]
+        raise Invalid("invalid values", errors)

@@ -8,19 +8,22 @@ from shared.auth import require
 from shared.contracts.common import Actor, Role
 from shared.contracts.directory import Entity, EntityIn
 from shared.contracts.tokens import TokenIssued, TokenRequest
-from shared.errors import Invalid
 from shared.metrics import Metrics
 from shared.storage import Storage
 
-from .api import Reply, route
+from .api import Reply, route, validated
 from .openapi import build_openapi
+from .routes.disclosure import DisclosureRoutes
+from .routes.intake import IntakeRoutes
+from .routes.panel import PanelRoutes
+from .routes.reports import ReportsRoutes
 from .store import GatewayRepository
 
 BACKENDS = ("intake", "disclosure", "panel", "reporting")
 HEALTH_TIMEOUT = 3
 
 
-class GatewayService:
+class GatewayService(IntakeRoutes, DisclosureRoutes, PanelRoutes, ReportsRoutes):
     name = "gateway"
     storage = Storage(GatewayRepository)
     metrics = Metrics()
@@ -78,12 +81,3 @@ class GatewayService:
         return self.intake.get_entity(call.who, code)
 
 
-def validated(model, data: dict, path=frozenset()):
-    """`model` built from `data`; a 422 names the field, under `path` or `body`."""
-    from pydantic import ValidationError
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors = [{"loc": ["path" if e["loc"] and e["loc"][0] in path else "body", *e["loc"]],
-                   "msg": e["msg"]} for e in exc.errors()]
-        raise Invalid("invalid values", errors)

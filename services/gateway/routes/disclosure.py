@@ -1,0 +1,5 @@
+"""Routes of the disclosure area (API.md)."""
+
+
+class DisclosureRoutes:
+    pass

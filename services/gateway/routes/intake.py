@@ -1,0 +1,5 @@
+"""Routes of the intake area (API.md)."""
+
+
+class IntakeRoutes:
+    pass

@@ -1,0 +1,5 @@
+"""Routes of the panel area (API.md)."""
+
+
+class PanelRoutes:
+    pass

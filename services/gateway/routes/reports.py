@@ -1,0 +1,5 @@
+"""Routes of the reports area (API.md)."""
+
+
+class ReportsRoutes:
+    pass
