@@ -13,6 +13,7 @@ from shared.storage import Storage
 
 from .api import Reply, route, validated
 from .openapi import build_openapi
+from .portal import PortalRoutes
 from .routes.disclosure import DisclosureRoutes
 from .routes.intake import IntakeRoutes
 from .routes.panel import PanelRoutes
@@ -23,7 +24,7 @@ BACKENDS = ("intake", "disclosure", "panel", "reporting")
 HEALTH_TIMEOUT = 3
 
 
-class GatewayService(IntakeRoutes, DisclosureRoutes, PanelRoutes, ReportsRoutes):
+class GatewayService(IntakeRoutes, DisclosureRoutes, PanelRoutes, ReportsRoutes, PortalRoutes):
     name = "gateway"
     storage = Storage(GatewayRepository)
     metrics = Metrics()
