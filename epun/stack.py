@@ -74,6 +74,8 @@ class Stack:
     mongo_storage: str | None = None  # a folder (default: mongo-data in the state folder) or :memory:
     db_prefix: str = field(default_factory=lambda: os.environ.get("DB_PREFIX", "epun"))
     extra_env: dict = field(default_factory=dict)
+    prometheus_port: int = 9090
+    prometheus_interval: str | None = None  # scrape and rule evaluation; None keeps deploy/'s
 
     # paths
     @property
@@ -320,6 +322,8 @@ def from_environment() -> Stack:
     stack.metrics_base = int(env("EPUN_METRICS_BASE", stack.metrics_base))
     stack.mongo_port = int(env("EPUN_MONGO_PORT", stack.mongo_port))
     stack.mongo_storage = env("EPUN_MONGO_STORAGE")
+    stack.prometheus_port = int(env("EPUN_PROMETHEUS_PORT", stack.prometheus_port))
+    stack.prometheus_interval = env("EPUN_PROMETHEUS_INTERVAL")
     return stack
 
 

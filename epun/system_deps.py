@@ -4,7 +4,11 @@ import shutil
 import subprocess
 
 # command on PATH -> Debian package that provides it
-NEEDED = {}
+NEEDED = {
+    "promtool": "prometheus",  # promtool checks the alert rules; the server runs in tests
+    "chromium": "chromium",  # the portal's browser tests drive Debian's Chromium
+    "chromedriver": "chromium-driver",
+}
 
 
 def missing() -> list[str]:

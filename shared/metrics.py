@@ -6,6 +6,8 @@ Each service runs in its own process, so the default registry is the service's r
 import logging
 import time
 
+import eventlet
+from kombu import Connection
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
@@ -35,6 +37,8 @@ RABBITMQ_UP = Gauge(
     ["service"])
 SERVICE_INFO = Gauge("epun_service_up", "1 while the service runs", ["service"])
 
+BROKER_CHECK_SECONDS = 5
+
 _started_ports: set[int] = set()
 
 
@@ -54,6 +58,28 @@ class Metrics(DependencyProvider):
         SERVICE_INFO.labels(self.service).set(1)
         self._started = {}
 
+    def start(self):
+        self.container.spawn_managed_thread(self._watch_broker, identifier="metrics.watch_broker")
+
+    def _watch_broker(self):
+        """Keeps `epun_rabbitmq_connection_up` fresh even when nothing is published or consumed:
+        opening and closing a channel on one long-lived connection is a round trip to the broker."""
+        connection, reachable = None, None
+        while True:
+            try:
+                if connection is None:
+                    connection = Connection(self.container.config["AMQP_URI"], connect_timeout=5)
+                    connection.connect()
+                connection.channel().close()
+                reachable = True
+            except Exception as exc:  # whatever the failure, the broker is not reachable now
+                if reachable is not False:
+                    log.warning("RabbitMQ unreachable from %s: %s", self.service, exc)
+                reachable = False
+                connection = _closed(connection)
+            RABBITMQ_UP.labels(self.service).set(1 if reachable else 0)
+            eventlet.sleep(BROKER_CHECK_SECONDS)
+
     def worker_setup(self, worker_ctx):
         self._started[worker_ctx] = time.perf_counter()
 
@@ -68,3 +94,12 @@ class Metrics(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self
+
+
+def _closed(connection):
+    try:
+        if connection is not None:
+            connection.release()
+    except Exception:  # a broken connection may fail to close; it is dropped either way
+        pass
+    return None

@@ -50,12 +50,29 @@ class UnitOfWork:
         self.events.append(envelope)
         return envelope
 
+    def emit_many(self, events: list[tuple]) -> list[Envelope]:
+        """`emit` for a batch of (payload, entity) pairs, written with one insert_many."""
+        envelopes = [Envelope.of(payload, entity=entity, actor=self.actor)
+                     for payload, entity in events]
+        now = utcnow()
+        docs = [{**e.model_dump(mode="python"), "_id": e.event_id, "sent": False,
+                 "created_at": now} for e in envelopes]
+        if docs:
+            self.db[OUTBOX].insert_many(docs, session=self.session)
+        self.events.extend(envelopes)
+        return envelopes
+
     def audit(self, action: str, record: str, entity: str | None = None):
-        self.db[AUDIT].insert_one({
-            "entity": entity or self.actor.entity or "-", "at": utcnow(),
-            "who": self.actor.label or self.actor.role.value, "role": self.actor.role.value,
-            "action": action, "record": record,
-        }, session=self.session)
+        self.audit_many(action, [(record, entity)])
+
+    def audit_many(self, action: str, records: list[tuple[str, str | None]]):
+        """One audit entry per (record, entity) pair, written with one insert_many."""
+        at = utcnow()
+        docs = [{"entity": entity or self.actor.entity or "-", "at": at,
+                 "who": self.actor.label or self.actor.role.value, "role": self.actor.role.value,
+                 "action": action, "record": record} for record, entity in records]
+        if docs:
+            self.db[AUDIT].insert_many(docs, session=self.session)
 
     def mark_processed(self, consumer: str, event_id: str) -> bool:
         """Record that `consumer` has handled `event_id`; False when it already had."""

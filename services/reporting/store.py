@@ -1,26 +1,289 @@
-"""Reporting's read models, each changed once per event (tracking records in the same transaction)."""
-from shared.storage import Repository
+"""Reporting's read models: small documents changed once per event, read by the reports.
 
-from .domain import directory_entry
+The models live in generations: generation 0 uses the plain collection names, generation n adds
+`_g<n>`. The `generations` document names the active generation and, while a rebuild runs, the
+one being built. A delivered event is applied to both, each with its own tracking record, in one
+transaction; so a rebuilt generation misses nothing that arrives while it is built, and the swap
+is one write.
+"""
+import datetime as dt
+import logging
+from collections import defaultdict
 
+from pymongo import ReplaceOne, UpdateOne
+
+from shared.contracts.common import ETHICS_OFFICE
+from shared.errors import Conflict
+from shared.storage import Repository, utcnow
+
+from .domain import Add, Revise, merged, project
+
+log = logging.getLogger(__name__)
+
+PROCESSED = "processed_events"
 CONSUMER = "reporting"
+STATE = {"_id": "state"}
+
+# model -> the fields of its unique key, `entity` first
+MODELS = {
+    "directory": ["entity"],
+    "tallies": ["entity", "period"],
+    "submitted": ["entity", "period"],
+    "fdp": ["entity", "year", "unit"],
+    "filers": ["entity", "year", "staff_id"],
+    "cycles": ["entity", "year"],
+    "samples": ["entity", "year"],
+    "participants": ["entity"],
+    "members": ["entity"],
+    "meetings": ["entity", "id"],
+    "consultations": ["entity", "id"],
+    "report_reviews": ["entity", "id"],
+    "chair_reviews": ["entity", "id"],
+}
+MORE_INDEXES = {"meetings": ["entity", "period"], "consultations": ["entity", "period"]}
+
+
+def collection(model: str, generation: int) -> str:
+    return model if generation == 0 else f"{model}_g{generation}"
+
+
+def mark_id(event_id: str) -> str:
+    return f"{CONSUMER}:{event_id}"
+
+
+def live_generations(state: dict) -> list[int]:
+    building = state.get("building")
+    return [state.get("active", 0)] + ([building] if building is not None else [])
+
+
+def create_generation_indexes(db, generation: int):
+    for model, fields in MODELS.items():
+        db[collection(model, generation)].create_index([(f, 1) for f in fields], unique=True)
+    for model, fields in MORE_INDEXES.items():
+        db[collection(model, generation)].create_index([(f, 1) for f in fields])
 
 
 class ReportingRepository(Repository):
-    indexes = {
-        "directory": [([("entity", 1)], {"unique": True})],
-    }
 
-    def apply(self, envelope, change) -> bool:
-        """Apply `change(uow, envelope)` once per event id; False for a redelivery."""
-        return self.once(CONSUMER, envelope.event_id, lambda uow: change(uow, envelope))
+    @classmethod
+    def create_indexes(cls, db):
+        super().create_indexes(db)
+        state = db.generations.find_one(STATE) or {}
+        for generation in {0, *live_generations(state)}:
+            create_generation_indexes(db, generation)
+
+    # ---- writing ----
+
+    def apply(self, envelope) -> bool:
+        """Apply an event to the live generations, once each; False when it was a redelivery."""
+        changes = project(envelope.type, envelope.payload, envelope.occurred_at.isoformat())
+
+        def write(uow):
+            state = uow["generations"].find_one(STATE) or {}
+            applied = False
+            for generation in live_generations(state):
+                marks = uow[collection(PROCESSED, generation)]
+                if marks.find_one({"_id": mark_id(envelope.event_id)}, {"_id": 1}):
+                    continue
+                marks.insert_one(_mark(envelope.event_id))
+                write_changes(uow, generation, changes)
+                applied = True
+            return applied
+        return self.atomically(write)
+
+    def replay(self, generation: int, envelopes: list) -> int:
+        """Apply events to one generation in one transaction (skipping those it already has)."""
+        def write(uow):
+            marks = uow[collection(PROCESSED, generation)]
+            ids = [mark_id(e.event_id) for e in envelopes]
+            seen = {d["_id"] for d in marks.find({"_id": {"$in": ids}}, {"_id": 1})}
+            fresh = [e for e in envelopes if mark_id(e.event_id) not in seen]
+            if not fresh:
+                return 0
+            marks.insert_many([_mark(e.event_id) for e in fresh])
+            write_changes(uow, generation, [c for e in fresh for c in _projected(e)])
+            return len(fresh)
+        return self.atomically(write)
+
+    # ---- generations and rebuilds ----
+
+    def generations(self) -> dict:
+        return self.db.generations.find_one(STATE) or {"active": 0, "building": None}
+
+    def begin_rebuild(self, stale_after: dt.timedelta) -> int:
+        state = self.generations()
+        beat = state.get("heartbeat")
+        if state.get("building") is not None and beat and utcnow() - beat < stale_after:
+            raise Conflict(f"a rebuild (generation {state['building']}) is running")
+        generation = max(state.get("active", 0), state.get("newest", 0)) + 1
+        self.drop_generation(generation)
+        create_generation_indexes(self.db, generation)
+        now = utcnow()
+        self.db.generations.update_one(STATE, {"$set": {
+            "entity": "-", "active": state.get("active", 0), "building": generation,
+            "newest": generation, "started_at": now, "heartbeat": now, "replayed": 0,
+            "finished_at": None, "error": None}}, upsert=True)
+        return generation
+
+    def rebuild_progress(self, generation: int, replayed: int):
+        self.db.generations.update_one({**STATE, "building": generation},
+                                       {"$set": {"heartbeat": utcnow(), "replayed": replayed}})
+
+    def finish_rebuild(self, generation: int) -> int | None:
+        """Make `generation` the active one; returns the generation it replaces."""
+        state = self.db.generations.find_one_and_update(
+            {**STATE, "building": generation},
+            {"$set": {"active": generation, "building": None, "finished_at": utcnow()}})
+        return state.get("active", 0) if state else None
+
+    def abandon_rebuild(self, generation: int, error: str):
+        self.db.generations.update_one({**STATE, "building": generation},
+                                       {"$set": {"building": None, "error": error[:500]}})
+        self.drop_generation(generation)
+
+    def drop_generation(self, generation: int):
+        for model in [*MODELS, PROCESSED]:
+            self.db.drop_collection(collection(model, generation))
+
+    # ---- reading (always the active generation) ----
+
+    def view(self) -> "View":
+        return View(self.db, self.generations().get("active", 0))
 
     def directory(self) -> list[dict]:
-        return [{"code": d["entity"], **{k: d.get(k) for k in ("name", "category", "parent")}}
-                for d in self.db.directory.find({}).sort("entity", 1)]
+        return [{"code": code, **{k: d.get(k) for k in ("name", "category", "parent")}}
+                for code, d in sorted(self.view().directory().items())]
 
 
-def register_entity(uow, envelope):
-    entry = directory_entry(envelope.payload)
-    uow["directory"].update_one({"entity": envelope.payload["code"]},
-                                {"$set": entry, "$inc": {"registrations": 1}}, upsert=True)
+def _projected(envelope) -> list:
+    """An event's changes; none (and a log line) for one that no projection can read, as the
+    live consumer dead-letters it."""
+    try:
+        return project(envelope.type, envelope.payload, envelope.occurred_at.isoformat())
+    except (KeyError, TypeError, ValueError) as exc:
+        log.error("replay skips %s event %s: %r", envelope.type, envelope.event_id, exc)
+        return []
+
+
+def _mark(event_id: str) -> dict:
+    return {"_id": mark_id(event_id), "entity": "-", "consumer": CONSUMER,
+            "event_id": event_id, "at": utcnow()}
+
+
+def doc_key(model: str, fields: dict) -> tuple:
+    return tuple((name, fields[name]) for name in MODELS[model])
+
+
+def write_changes(uow, generation: int, changes: list):
+    revisions = [c for c in changes if isinstance(c, Revise)]
+    adds = [c for c in changes if isinstance(c, Add)]
+    writes: dict = defaultdict(list)
+    inserts: dict = defaultdict(list)
+    adds += _revise(uow, generation, revisions, writes, inserts)
+    for model, docs in inserts.items():
+        uow[collection(model, generation)].insert_many(docs)
+    for add in merged(adds):
+        writes[add.model].append(UpdateOne(add.key, {"$inc": add.amounts}, upsert=True))
+    for model, requests in writes.items():
+        uow[collection(model, generation)].bulk_write(requests, ordered=True)
+
+
+def _revise(uow, generation, revisions, writes, inserts) -> list:
+    """Apply the Revises (in order per record); returns the counter Adds their records feed."""
+    by_record: dict = defaultdict(list)
+    for revision in revisions:
+        by_record[(revision.model, doc_key(revision.model, revision.key))].append(revision)
+    before_of = _fetch(uow, generation, list(by_record))
+    adds = []
+    for (model, key), chain in by_record.items():
+        before = before_of.get((model, key))
+        after = before
+        for revision in chain:
+            after = {**revision.change(after), **dict(key)}
+        if after == before:
+            continue
+        feeds = chain[0].feeds
+        if feeds:
+            adds += [*_negated(feeds(before) if before else []), *feeds(after)]
+        if before is None:
+            inserts[model].append(after)
+        else:
+            writes[model].append(ReplaceOne({"_id": before["_id"]}, after))
+    return adds
+
+
+def _negated(adds: list) -> list:
+    return [Add(a.model, a.key, {n: -v for n, v in a.amounts.items()}) for a in adds]
+
+
+def _fetch(uow, generation, records: list) -> dict:
+    """The current documents of `records` ((model, key) pairs), few queries per model."""
+    groups: dict = defaultdict(list)
+    for model, key in records:
+        *prefix, (last, value) = key
+        groups[(model, tuple(prefix), last)].append(value)
+    found = {}
+    for (model, prefix, last), values in groups.items():
+        query = {**dict(prefix), last: values[0] if len(values) == 1 else {"$in": values}}
+        for doc in uow[collection(model, generation)].find(query):
+            found[(model, doc_key(model, doc))] = doc
+    return found
+
+
+class View:
+    """Queries of one generation's read models, each on an index or over a small collection."""
+
+    def __init__(self, db, generation: int):
+        self.db, self.generation = db, generation
+
+    def _c(self, model):
+        return self.db[collection(model, self.generation)]
+
+    def directory(self) -> dict:
+        return {d["entity"]: d for d in self._c("directory").find({}, {"_id": 0})}
+
+    def tallies_of(self, entity: str) -> dict:
+        return {d["period"]: d for d in self._c("tallies").find({"entity": entity}, {"_id": 0})}
+
+    def submitted_of(self, entity: str) -> dict:
+        return {d["period"]: d for d in self._c("submitted").find({"entity": entity}, {"_id": 0})}
+
+    def tallies_in(self, period: str) -> list[dict]:
+        return list(self._c("tallies").find({"period": period}, {"_id": 0}))
+
+    def submitted_in(self, period: str) -> list[dict]:
+        return list(self._c("submitted").find({"period": period}, {"_id": 0}))
+
+    def fdp(self, year: int, unit: str | None = None) -> list[dict]:
+        query = {"entity": ETHICS_OFFICE, "year": year, **({"unit": unit} if unit else {})}
+        return list(self._c("fdp").find(query, {"_id": 0}))
+
+    def fdp_years(self, first: int, last: int) -> list[dict]:
+        return list(self._c("fdp").find({"entity": ETHICS_OFFICE,
+                                         "year": {"$gte": first, "$lte": last}}, {"_id": 0}))
+
+    def cycle(self, year: int) -> dict | None:
+        return self._c("cycles").find_one({"entity": ETHICS_OFFICE, "year": year}, {"_id": 0})
+
+    def sample(self, year: int) -> dict | None:
+        return self._c("samples").find_one({"entity": ETHICS_OFFICE, "year": year}, {"_id": 0})
+
+    def meetings_held_in(self, period: str) -> list[dict]:
+        return [m for m in self._c("meetings").find({"entity": ETHICS_OFFICE, "period": period},
+                                                    {"_id": 0}) if m.get("held")]
+
+    def consultations_opened_in(self, period: str) -> list[dict]:
+        return list(self._c("consultations").find({"entity": ETHICS_OFFICE, "period": period},
+                                                  {"_id": 0}))
+
+    def reviews_in(self, model: str, period: str) -> list[dict]:
+        return list(self._c(model).find({"period": period}, {"_id": 0}))
+
+    def members(self) -> list[dict]:
+        return list(self._c("members").find({}, {"_id": 0}))
+
+    def has_submitted(self, period: str) -> set[str]:
+        return {d["entity"] for d in self.submitted_in(period)}
+
+    def has_records(self, period: str) -> set[str]:
+        return {d["entity"] for d in self.tallies_in(period)}

@@ -1,7 +1,9 @@
 """The financial disclosure programme's contracts. No event carries a statement's contents."""
 import datetime as dt
 from enum import Enum
-from typing import Optional
+from typing import Annotated, Optional
+
+from pydantic import AfterValidator, Field, StringConstraints
 
 from .common import Contract, EntityCode
 from .envelope import event
@@ -136,3 +138,346 @@ class ComplianceReminderDue(Contract):
     deadline: dt.date
     days_before: int
     non_filers: list[str]  # staff ids the focal point should chase
+
+
+# requests and answers of the disclosure API (the events above stay free of confidential content)
+
+MAX_BATCH_ROWS = 10_000
+
+# G-1..G-7, P-1..P-5, D-1, D-2, ASG, USG and the like, lowest first
+GRADES = (
+    *(f"G-{n}" for n in range(1, 8)), *(f"NO-{c}" for c in "ABCDE"),
+    *(f"FS-{n}" for n in range(1, 8)), *(f"P-{n}" for n in range(1, 6)),
+    "D-1", "D-2", "ASG", "USG", "DSG", "SG",
+)
+
+
+def _check_grade(value: str) -> str:
+    if value not in GRADES:
+        raise ValueError("a grade is one of G-1..G-7, NO-A..NO-E, FS-1..FS-7, P-1..P-5, "
+                         "D-1, D-2, ASG, USG, DSG, SG")
+    return value
+
+
+Grade = Annotated[str, AfterValidator(_check_grade)]
+StaffId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=4000)]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+class FocalPoint(Contract):
+    name: Text
+    email: Optional[Annotated[str, StringConstraints(
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]] = None
+
+
+class ParticipantIn(Contract):
+    cost_sharing: bool
+    focal_points: list[FocalPoint] = Field(default_factory=list, max_length=50)
+
+
+class Participant(ParticipantIn):
+    entity: EntityCode
+    category: str  # the directory's classification: secretariat, peacekeeping, other
+
+
+class CycleIn(Contract):
+    year: Year
+    opens_on: Optional[dt.date] = None  # 1 March of `year` when not given
+    deadline: dt.date
+    programme_cost: Annotated[float, Field(ge=0)]  # US dollars
+
+
+class CycleClose(Contract):
+    closed_on: Optional[dt.date] = None  # today when not given
+
+
+class ConflictCounts(Contract):
+    filers: int
+    matters: int
+    by_type: dict[ConflictType, int]
+
+
+class PublicCounts(Contract):
+    eligible: int
+    published: int
+    declined: int
+
+
+class CycleFigures(Contract):
+    """Counts only, kept up to date with every change."""
+    filers: int  # enrolled
+    required: int  # enrolled and not exempted
+    first_time: int
+    filed: int
+    not_filed: int
+    exempted: int
+    reviewed: int
+    conflicts: ConflictCounts
+    mitigated: int
+    verification_sample: int
+    verified: int
+    public_disclosure: PublicCounts
+
+
+class Cycle(Contract):
+    year: int
+    opens_on: dt.date
+    deadline: dt.date
+    programme_cost: float
+    covers_from: dt.date
+    covers_to: dt.date
+    status: str  # open or closed
+    closed_on: Optional[dt.date] = None
+    figures: Optional[CycleFigures] = None
+
+
+class FilerIn(Contract):
+    staff_id: StaffId
+    entity: EntityCode
+    duty_station: Text
+    grade: Grade
+    designation: Designation
+
+
+class ReviewOutcome(str, Enum):
+    under_review = "under_review"  # the reviewer has taken the statement up
+    cleared = "cleared"
+    conflicts_found = "conflicts_found"
+
+
+class ConflictIn(Contract):
+    type: ConflictType
+    recommendation: LongText
+
+
+class Filer(FilerIn):
+    year: int
+    first_time: bool
+    status: FilingStatus
+    filed_on: Optional[dt.date] = None
+    exemption_reason: Optional[ExemptionReason] = None
+    conflicts: Optional[list[ConflictIn]] = None  # to the filer, reviewer and Ethics Office only
+    in_verification_sample: bool = False
+    verification: Optional[str] = None
+    public_disclosure: Optional[str] = None  # published or declined
+
+
+class FilerPage(Contract):
+    items: list[Filer]
+    next_cursor: Optional[str] = None
+
+
+class Holding(Contract):
+    description: Text
+    value_usd: Optional[Annotated[float, Field(ge=0)]] = None
+
+
+class OutsideInterest(Contract):
+    description: Text
+    role: Optional[Text] = None
+
+
+class Relative(Contract):
+    name: Text
+    relationship: Text
+    entity: Optional[EntityCode] = None
+
+
+class StatementContents(Contract):
+    """Confidential: encrypted at rest, returned to the filer and the reviewer only."""
+    assets: list[Holding] = Field(default_factory=list, max_length=200)
+    liabilities: list[Holding] = Field(default_factory=list, max_length=200)
+    outside_interests: list[OutsideInterest] = Field(default_factory=list, max_length=200)
+    relatives_in_un: list[Relative] = Field(default_factory=list, max_length=100)
+
+
+class StatementIn(StatementContents):
+    filed_on: Optional[dt.date] = None  # the Ethics Office may load earlier filings; else today
+
+
+class StatementRow(StatementIn):
+    staff_id: StaffId
+
+
+class Statement(StatementContents):
+    year: int
+    staff_id: str
+    entity: EntityCode
+    filed_on: dt.date
+
+
+class StatementReceipt(Contract):
+    year: int
+    staff_id: str
+    status: FilingStatus
+    filed_on: dt.date
+
+
+class ReviewIn(Contract):
+    outcome: ReviewOutcome
+    conflicts: list[ConflictIn] = Field(default_factory=list, max_length=20)
+
+
+class ReviewRow(ReviewIn):
+    staff_id: StaffId
+
+
+class ExemptionIn(Contract):
+    reason: ExemptionReason
+
+
+class ExemptionRow(ExemptionIn):
+    staff_id: StaffId
+
+
+class StaffRow(Contract):
+    staff_id: StaffId
+
+
+class StratumField(str, Enum):
+    entity = "entity"
+    grade = "grade"
+    duty_station = "duty_station"
+    designation = "designation"
+    category = "category"
+    first_time = "first_time"
+
+
+class SampleRequest(Contract):
+    size: Annotated[int, Field(ge=1, le=100_000)]
+    seed: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    strata: list[StratumField] = Field(default_factory=list, max_length=4)
+
+
+class StratumAllocation(Contract):
+    stratum: dict[str, str]
+    population: int
+    size: int
+
+
+class VerificationSample(Contract):
+    year: int
+    size: int
+    seed: str
+    strata: list[StratumField]
+    population: int
+    allocation: list[StratumAllocation]
+    staff_ids: list[str]
+
+
+class VerificationOutcome(str, Enum):
+    verified = "verified"  # accurate and complete
+    discrepancies_found = "discrepancies_found"
+
+
+class VerificationIn(Contract):
+    outcome: VerificationOutcome
+
+
+class VerificationRow(VerificationIn):
+    staff_id: StaffId
+
+
+class ComplianceBy(str, Enum):
+    entity = "entity"
+    duty_station = "duty_station"
+    category = "category"
+
+
+class ComplianceRow(Contract):
+    key: str
+    enrolled: int
+    required: int  # enrolled and not exempted
+    filed: int
+    not_filed: int  # required and not filed: not compliant
+    exempted: int
+    reasons: dict[str, int]  # why not filed: outstanding, or the exemption's reason
+
+
+class Compliance(Contract):
+    year: int
+    by: ComplianceBy
+    rows: list[ComplianceRow]
+    total: ComplianceRow
+
+
+class NonFiler(Contract):
+    staff_id: str
+    entity: EntityCode
+    duty_station: str
+    grade: str
+    status: FilingStatus
+    exemption_reason: Optional[ExemptionReason] = None
+
+
+class NonFilerPage(Contract):
+    items: list[NonFiler]
+    next_cursor: Optional[str] = None
+
+
+class ReminderRequest(Contract):
+    days_before: Annotated[int, Field(ge=0, le=366)]
+
+
+class ReminderSent(Contract):
+    entity: EntityCode
+    non_filers: int
+
+
+class Reminders(Contract):
+    year: int
+    deadline: dt.date
+    days_before: int
+    sent: list[ReminderSent]
+    already_sent: list[EntityCode]
+
+
+class PublicSummary(Contract):
+    assets: LongText
+    liabilities: LongText
+    outside_interests: LongText
+
+
+class PublicDisclosureIn(Contract):
+    publish: bool
+    declined_reason: Optional[DeclineReason] = None
+    summary: Optional[PublicSummary] = None
+    name: Optional[Text] = None  # as the official wishes it published
+    title: Optional[Text] = None
+
+
+class PublicDisclosureRow(PublicDisclosureIn):
+    staff_id: StaffId
+
+
+class PublishedDisclosure(Contract):
+    year: int
+    staff_id: str
+    entity: EntityCode
+    grade: str
+    name: Optional[str] = None
+    title: Optional[str] = None
+    summary: PublicSummary
+
+
+class CostShareRow(Contract):
+    entity: EntityCode
+    filers: int
+    share: float
+
+
+class CostShares(Contract):
+    year: int
+    programme_cost: float
+    filers: int
+    unit_cost: float
+    rows: list[CostShareRow]
+
+
+class KeyRotation(Contract):
+    key_id: str  # the newest key, which now seals every statement
+    statements: int
+    reencrypted: int

@@ -4,10 +4,14 @@ Event payloads carry everything reporting needs to count without calling back.
 """
 import datetime as dt
 from enum import Enum
-from typing import Optional
+from typing import Annotated, Optional
+
+from pydantic import Field, NonNegativeInt, StringConstraints
 
 from .common import Contract, EntityCode, Period
 from .envelope import event
+
+MAX_BATCH_ROWS = 10_000
 
 
 class Category(str, Enum):
@@ -84,8 +88,7 @@ class ServiceRequestBatchLogged(Contract):
     requests: list[ServiceRequestRecord]
 
 
-@event("intake", "activity_recorded")
-class ActivityRecorded(Contract):
+class ActivityRecord(Contract):
     id: str
     entity: EntityCode
     period: Period
@@ -94,12 +97,21 @@ class ActivityRecorded(Contract):
     participants: int
 
 
-@event("intake", "retaliation_inquiry_received")
-class RetaliationInquiryReceived(Contract):
+@event("intake", "activity_recorded")
+class ActivityRecorded(ActivityRecord):
+    """One outreach, training or education activity was recorded."""
+
+
+class InquiryReceipt(Contract):
     id: str
     entity: EntityCode
     period: Period  # of received_on: the period the inquiry counts in
     received_on: dt.date
+
+
+@event("intake", "retaliation_inquiry_received")
+class RetaliationInquiryReceived(InquiryReceipt):
+    """A request for protection against retaliation arrived; it names no complainant."""
 
 
 @event("intake", "retaliation_decision_recorded")
@@ -145,4 +157,104 @@ class AnnualFiguresSubmitted(Contract):
     entity: EntityCode
     period: Period
     version: int
+    figures: AnnualFigures
+
+
+# Requests and answers of the HTTP API (the gateway validates bodies against these).
+
+class ServiceRequestIn(Contract):
+    entity: EntityCode
+    received_on: dt.date
+    category: Category
+    advice_topic: Optional[AdviceTopic] = None
+    source: Source
+
+
+class ActivityIn(Contract):
+    entity: EntityCode
+    held_on: dt.date
+    kind: ActivityKind
+    participants: NonNegativeInt
+
+
+class InquiryIn(Contract):
+    """A retaliation inquiry as received: no complainant name, the id identifies it."""
+    entity: EntityCode
+    received_on: dt.date
+
+
+class DecisionIn(Contract):
+    decision: InquiryStatus
+    decided_on: dt.date
+
+
+Cursor = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+
+
+class ListQuery(Contract):
+    """`?entity=&period=&limit=&cursor=`: lists page in the order records were made."""
+    entity: Optional[EntityCode] = None
+    period: Optional[Period] = None
+    limit: Annotated[int, Field(ge=1)] = 100  # at most 1000 are returned
+    cursor: Optional[Cursor] = None
+
+
+class ServiceRequestQuery(ListQuery):
+    category: Optional[Category] = None
+
+
+class ActivityQuery(ListQuery):
+    kind: Optional[ActivityKind] = None
+
+
+class InquiryQuery(ListQuery):
+    status: Optional[InquiryStatus] = None
+    overdue: Optional[bool] = None  # true: preliminary reviews open more than 45 days
+
+
+class Created(Contract):
+    id: str
+
+
+class InquiryCreated(Created):
+    status: InquiryStatus
+
+
+class Decision(Contract):
+    decision: InquiryStatus
+    decided_on: dt.date
+    previous_status: InquiryStatus
+
+
+class RetaliationInquiry(InquiryReceipt):
+    status: InquiryStatus
+    decisions: list[Decision] = []
+    review_opened_on: Optional[dt.date] = None  # when the preliminary review began
+    overdue: bool = False  # a preliminary review open more than 45 days
+
+
+class ServiceRequestPage(Contract):
+    items: list[ServiceRequestRecord]
+    next_cursor: Optional[str] = None
+
+
+class ActivityPage(Contract):
+    items: list[ActivityRecord]
+    next_cursor: Optional[str] = None
+
+
+class InquiryPage(Contract):
+    items: list[RetaliationInquiry]
+    next_cursor: Optional[str] = None
+
+
+class FiguresVersion(Contract):
+    version: int
+
+
+class SubmittedFigures(Contract):
+    entity: EntityCode
+    period: Period
+    version: int
+    submitted_at: dt.datetime
     figures: AnnualFigures

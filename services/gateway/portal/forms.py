@@ -1,0 +1,117 @@
+"""Reading the portal's forms, and placing each error next to the field it names.
+
+A form field is named by the dotted path of the contract field it fills (`retaliation.prima_facie`,
+`assets.0.description`), so an error's `loc` from the services or from pydantic names its field.
+"""
+from pydantic import ValidationError
+
+from shared.errors import Conflict, Invalid, errors_from_validation
+
+WHERE = {"body", "path", "query"}
+
+
+def field_name(loc) -> str:
+    parts = [str(p) for p in (loc or [])]
+    if parts and parts[0] in WHERE:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+class FormErrors:
+    """Messages by field name, and those that belong to no field (shown above the form)."""
+
+    def __init__(self, errors=(), general=()):
+        self.by_field: dict[str, list[str]] = {}
+        self.general: list[str] = list(general)
+        for error in errors:
+            self.add(field_name(error.get("loc")), error.get("msg", ""))
+
+    def add(self, name: str, msg: str):
+        if name:
+            self.by_field.setdefault(name, []).append(msg)
+        else:
+            self.general.append(msg)
+
+    def of(self, name: str) -> list[str]:
+        return self.by_field.get(name, [])
+
+    def under(self, prefix: str) -> list[str]:
+        """Messages of a field and of everything below it (`assets` holds `assets.0.value`)."""
+        return [m for n, msgs in self.by_field.items()
+                if n == prefix or n.startswith(prefix + ".") for m in msgs]
+
+    def placed(self, names) -> "FormErrors":
+        """These errors with those of fields the form does not show moved to the general list."""
+        shown = set(names)
+        out = FormErrors(general=self.general)
+        for name, msgs in self.by_field.items():
+            for msg in msgs:
+                if name in shown:
+                    out.add(name, msg)
+                else:
+                    out.general.append(f"{name}: {msg}")
+        return out
+
+    def __bool__(self):
+        return bool(self.by_field or self.general)
+
+    @classmethod
+    def of_exception(cls, exc) -> "FormErrors":
+        """The errors a form shows again; any other error is raised again."""
+        if isinstance(exc, Invalid):
+            return cls(exc.errors, [] if exc.errors else [exc.detail])
+        if isinstance(exc, Conflict):
+            return cls(general=[exc.detail])
+        raise exc
+
+
+def attempt(action, show_again):
+    """`action()`; when the services refuse the values (Invalid, Conflict), the form is shown
+    again by `show_again(errors)`. Forbidden and NotFound become their pages."""
+    try:
+        return action()
+    except (Invalid, Conflict) as exc:
+        return show_again(FormErrors.of_exception(exc))
+
+
+def validated(model, data: dict):
+    """`model` from a form's values; Invalid naming each field that fails."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid("invalid values", errors_from_validation(exc))
+
+
+def text(form, name: str) -> str | None:
+    value = (form.get(name) or "").strip()
+    return value or None
+
+
+def lines(form, name: str) -> list[str]:
+    """A textarea with one item a line."""
+    return [line.strip() for line in (form.get(name) or "").splitlines() if line.strip()]
+
+
+def number(form, name: str):
+    """A whole number, or the text as typed (so the contract names the field that is wrong), or
+    None for an empty field."""
+    value = text(form, name)
+    if value is None:
+        return None
+    try:
+        return int(value.replace(",", "").replace(" ", ""))
+    except ValueError:
+        return value
+
+
+def rows(form, prefix: str, columns: list[str]) -> list[dict]:
+    """The filled rows of a repeating group: fields `prefix.N.column`; blank rows are left out."""
+    found: dict[int, dict] = {}
+    for key in form.keys():
+        head, _, rest = key.partition(".")
+        index, _, column = rest.partition(".")
+        if head == prefix and index.isdigit() and column in columns:
+            value = (form.get(key) or "").strip()
+            found.setdefault(int(index), {})[column] = value
+    return [{c: row.get(c, "") for c in columns}
+            for _, row in sorted(found.items()) if any(row.values())]

@@ -1,0 +1,35 @@
+"""The portal's labels in English and Chinese (labels/<lang>.json), and the visitor's language."""
+import json
+from functools import lru_cache
+from pathlib import Path
+
+LABELS = Path(__file__).parent / "labels"
+LANGUAGES = ("en", "zh")
+DEFAULT = "en"
+
+
+@lru_cache(maxsize=None)
+def labels(lang: str) -> dict[str, str]:
+    return json.loads((LABELS / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def translate(lang: str, key: str, **values) -> str:
+    """The label `key` in `lang` (English when it lacks one, the key itself when both do),
+    with `{name}` placeholders filled from `values`."""
+    text = labels(lang).get(key) or labels(DEFAULT).get(key) or key
+    return text.format(**values) if values else text
+
+
+def has_label(key: str) -> bool:
+    return key in labels(DEFAULT)
+
+
+def choose(cookie: str | None, accept_language: str | None) -> str:
+    """The visitor's language: the one they chose (a cookie), else their browser's preference."""
+    if cookie in LANGUAGES:
+        return cookie
+    for part in (accept_language or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT

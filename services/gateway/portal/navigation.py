@@ -1,0 +1,26 @@
+"""Which parts of the portal each role sees in its menu (the services decide what it may do)."""
+from shared.contracts.common import Actor, Role
+
+PUBLIC = [("/public/disclosures", "nav.public")]
+BY_ROLE = {
+    Role.focal_point: lambda a: [(f"/focal/{a.entity}", "nav.focal")],
+    Role.panel_chair: lambda a: [("/panel", "nav.panel"), ("/reports", "nav.reports")],
+    Role.panel_member: lambda a: [("/panel", "nav.panel")],
+    Role.reviewer: lambda a: [("/review", "nav.review")],
+    Role.filer: lambda a: [("/filer", "nav.filer")],
+    Role.ethics_office: lambda a: [("/reports", "nav.reports"), ("/panel", "nav.panel"),
+                                   ("/review", "nav.review")],
+    Role.auditor: lambda a: [("/reports", "nav.reports")],
+    Role.admin: lambda a: [("/reports", "nav.reports"), ("/panel", "nav.panel"),
+                           ("/review", "nav.review")],
+}
+
+
+def menu(actor: Actor | None) -> list[tuple[str, str]]:
+    own = BY_ROLE[actor.role](actor) if actor else []
+    return [("/", "nav.home"), *own, *PUBLIC]
+
+
+def home_of(actor: Actor) -> str:
+    """Where a role starts."""
+    return BY_ROLE[actor.role](actor)[0][0]

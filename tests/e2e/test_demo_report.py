@@ -1,0 +1,156 @@
+"""The demo, end to end: loaded through the HTTP API into a platform of its own, its annual report
+for 2014-15 gives the headline figures of A/70/307, and so do the annex and figure V.
+
+The platform is private to this module (its own RabbitMQ vhost and in-memory database), so the
+programme-wide figures hold the demo's records only, whatever other tests load."""
+import os
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from epun.client import Client
+from epun.demo import load_all
+from epun.stack import Stack
+
+from ..conftest import RABBIT_API
+from ..helpers import eventually, free_block, free_port
+
+pytestmark = pytest.mark.e2e
+PERIOD = "2014-15"
+
+# DOMAIN.md, the annex: the Secretariat lines of the 2014 cycle (all filed)
+SECRETARIAT_REQUIRED = {
+    "ACABQ secretariat": 2, "CEB secretariat": 3,
+    "Counter-Terrorism Committee Executive Directorate": 4,
+    "Dept. for General Assembly and Conference Management": 25,
+    "Dept. of Economic and Social Affairs": 53, "Dept. of Management": 240,
+    "Dept. of Political Affairs, incl. special political missions": 369,
+    "Dept. of Public Information": 37, "Dept. of Safety and Security": 24, "ESCAP": 42,
+    "ESCWA": 30, "ECA": 111, "ECE": 10, "ECLAC": 53, "Ethics Office": 13,
+    "Executive Office of the Secretary-General": 15, "ICTR": 19, "ICTY": 34,
+    "Mechanism for International Criminal Tribunals": 16, "Office for Disarmament Affairs": 6,
+    "OCHA": 27, "Office of Administration of Justice": 2, "OIOS": 16,
+    "Office of Legal Affairs": 24, "SRSG Children and Armed Conflict": 1,
+    "SRSG Sexual Violence in Conflict": 3, "OHCHR": 21, "Ombudsman and Mediation Services": 2,
+    "Special Adviser on Africa": 2, "OHRLLS": 4,
+    "Office of the President of the General Assembly": 2, "Peacebuilding Support Office": 4,
+    "Regional Commissions New York Office": 1, "Special Court for Sierra Leone": 1,
+    "Special Tribunal for Lebanon": 30, "UN Joint Staff Pension Fund": 73,
+    "UN Office to the African Union": 7, "UNCTAD": 26, "UNOG": 82, "UNON": 47, "UNOV": 17,
+    "UNODC": 62,
+}
+# Figure V; the 2014 row follows the annex's classification (see the report's note)
+FIGURE_V = {
+    2011: {"peacekeeping": 1697, "secretariat": 1351, "other": 1258, "total": 4306},
+    2012: {"peacekeeping": 1600, "secretariat": 1558, "other": 1472, "total": 4630},
+    2013: {"peacekeeping": 1508, "secretariat": 1505, "other": 1560, "total": 4573},
+    2014: {"peacekeeping": 1628, "secretariat": 1560, "other": 1855, "total": 5043},
+    2015: {"peacekeeping": 1574, "secretariat": 1661, "other": 2253, "total": 5488},
+}
+
+
+@pytest.fixture(scope="module")
+def demo_api(tmp_path_factory):
+    """A platform of its own with the demo loaded through its HTTP API."""
+    Stack().ensure_rabbitmq()
+    vhost = f"epun-demo-{uuid.uuid4().hex[:8]}"
+    requests.put(f"{RABBIT_API}/vhosts/{vhost}", timeout=10).raise_for_status()
+    requests.put(f"{RABBIT_API}/permissions/{vhost}/guest", timeout=10,
+                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    stack = Stack(state_dir=Path(tmp_path_factory.mktemp("demo")), http_port=free_port(),
+                  metrics_base=free_block(5),
+                  amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
+                  mongo_uri=os.environ.get("MONGO_URI"), mongo_port=free_port(),
+                  mongo_storage=":memory:", db_prefix=f"d{uuid.uuid4().hex[:8]}")
+    try:
+        stack.up()
+        api = Client(stack.base_url, stack.admin_token(), timeout=600)
+        load_all(api, say=lambda _: None)
+        yield api
+    finally:
+        stack.down()
+        requests.delete(f"{RABBIT_API}/vhosts/{vhost}", timeout=30)
+
+
+def headline_differences(report: dict) -> dict:
+    """Every headline figure of A/70/307 that the report does not give, with what it gives."""
+    req, fd = report["service_requests"], report["financial_disclosure"]
+    outcome = report["retaliation"]["by_outcome"]
+    wanted = {
+        "requests": (req["total"], 980), "advice": (req["advice"], 533),
+        "cycle": (fd["cycle"], 2014), "filers": (fd["filers"], 5043),
+        "first_time": (fd["first_time"], 1092), "compliance_rate": (fd["compliance_rate"], 100.0),
+        "verification_sample": (fd["verification_sample"], 239),
+        "conflicted filers": (fd["conflicts"]["filers"], 177),
+        "conflict matters": (fd["conflicts"]["matters"], 193),
+        "conflicts by type": (fd["conflicts"]["by_type"], {
+            "financial_holding": 58, "outside_activity": 53, "family_relationship": 78,
+            "other": 4}),
+        "eligible": (fd["public_disclosure"]["eligible"], 151),
+        "published": (fd["public_disclosure"]["published"], 103),
+        "inquiries": (report["retaliation"]["inquiries"], 40),
+        "figure VI": (outcome, {"outside_mandate": 4, "advice_only": 21, "awaiting_decision": 0,
+                                "preliminary_reviews": {"total": 15, "withdrawn": 1,
+                                                        "resolved_informally": 1,
+                                                        "not_prima_facie": 7, "prima_facie": 0,
+                                                        "pending": 6}}),
+        "activities": (report["activities"]["total"], 148),
+        "formal Panel meetings": (report["panel"]["formal_meetings"], 11),
+    }
+    return {name: got for name, (got, expected) in wanted.items() if got != expected}
+
+
+def test_the_annual_report_gives_the_headline_figures(demo_api):
+    report = eventually(lambda: (lambda r: r if not headline_differences(r) else None)(
+        demo_api.get(f"/reports/annual/{PERIOD}")), 300, interval=2)
+    assert report["period"] == PERIOD and report["entity"] == "EO"
+    trend = {row["period"]: row["total"] for row in report["service_requests"]["trend"]}
+    assert trend[PERIOD] == 980
+    assert sum(trend[p] for p in ("2010-11", "2011-12", "2012-13", "2013-14", PERIOD)) / 5 == 872
+    assert [r["period"] for r in report["service_requests"]["advice_trend"]] == [
+        "2012-13", "2013-14", PERIOD]
+
+
+def test_the_annex_gives_every_secretariat_line_and_the_totals(demo_api):
+    annex = eventually(lambda: (lambda a: a if a["total"]["required"] == 5043 else None)(
+        demo_api.get("/reports/disclosure/2014/annex")), 300, interval=2)
+    assert annex["total"] == {"required": 5043, "filed": 5043, "not_compliant": 0}
+    subtotals = {s["category"]: (s["required"], s["filed"], s["not_compliant"])
+                 for s in annex["subtotals"]}
+    assert subtotals == {"secretariat": (1560, 1560, 0), "peacekeeping": (1628, 1628, 0),
+                         "other": (1855, 1855, 0)}
+    lines = {r["name"]: r["required"] for r in annex["rows"] if r["category"] == "secretariat"}
+    assert lines == SECRETARIAT_REQUIRED
+    assert all(r["filed"] == r["required"] for r in annex["rows"])
+
+
+def test_figure_five_gives_its_table(demo_api):
+    figure = eventually(lambda: (lambda f: f if len(f["rows"]) == 5 else None)(
+        demo_api.get("/reports/disclosure/participation", params={"from": 2011, "to": 2015})),
+        300, interval=2)
+    rows = {r["year"]: {k: r[k] for k in ("peacekeeping", "secretariat", "other", "total")}
+            for r in figure["rows"]}
+    assert {y: rows[y] for y in (2011, 2012, 2013, 2015)} == {
+        y: FIGURE_V[y] for y in (2011, 2012, 2013, 2015)}
+    assert rows[2014] == FIGURE_V[2014]
+    assert figure["classification"] == "directory"
+
+
+def test_the_html_report_draws_every_figure(demo_api):
+    html = demo_api.call("GET", f"/reports/annual/{PERIOD}", params={"format": "html"}).text
+    assert re.findall(r'id="figure-(\w+)"', html) == ["I", "II", "III", "IV", "V", "VI"]
+    assert "received 980 requests" in html and "5,043 filers" in html
+
+
+def test_a_rebuild_from_the_services_event_logs_gives_the_same_report(demo_api):
+    live = demo_api.get(f"/reports/annual/{PERIOD}")
+    assert not headline_differences(live)
+    before = demo_api.get("/reports/rebuild")["active"]
+    demo_api.post("/reports/rebuild")
+    status = eventually(lambda: (lambda s: s if not s["running"] else None)(
+        demo_api.get("/reports/rebuild")), 300, interval=1)
+    assert status["error"] is None and status["active"] != before
+    assert demo_api.get(f"/reports/annual/{PERIOD}") == live

@@ -1,0 +1,114 @@
+"""The retaliation inquiry's moves (API.md), every allowed and every forbidden one, and overdue
+preliminary reviews."""
+import datetime as dt
+import itertools
+
+import pytest
+
+from services.intake.domain import MOVES, Inquiry, InquiryMove, is_overdue, overdue_cutoff
+from shared.contracts.intake import InquiryStatus as S
+from shared.errors import Conflict, Invalid
+
+RECEIVED = dt.date(2014, 9, 1)
+TODAY = dt.date(2015, 7, 31)
+
+ALLOWED = {
+    (S.received, S.outside_mandate), (S.received, S.advice_only),
+    (S.received, S.preliminary_review),
+    (S.preliminary_review, S.withdrawn), (S.preliminary_review, S.resolved_informally),
+    (S.preliminary_review, S.not_prima_facie), (S.preliminary_review, S.prima_facie_referred),
+    (S.prima_facie_referred, S.retaliation_established),
+    (S.prima_facie_referred, S.retaliation_not_established),
+    (S.prima_facie_referred, S.resolved_informally),
+}
+FORBIDDEN = set(itertools.product(S, S)) - ALLOWED
+
+# a path from `received` to each status, so a move can be tried from a real inquiry
+PATH_TO = {
+    S.received: [],
+    S.outside_mandate: [S.outside_mandate], S.advice_only: [S.advice_only],
+    S.preliminary_review: [S.preliminary_review],
+    S.withdrawn: [S.preliminary_review, S.withdrawn],
+    S.not_prima_facie: [S.preliminary_review, S.not_prima_facie],
+    S.resolved_informally: [S.preliminary_review, S.resolved_informally],
+    S.prima_facie_referred: [S.preliminary_review, S.prima_facie_referred],
+    S.retaliation_established: [S.preliminary_review, S.prima_facie_referred,
+                                S.retaliation_established],
+    S.retaliation_not_established: [S.preliminary_review, S.prima_facie_referred,
+                                    S.retaliation_not_established],
+}
+
+
+def inquiry_in(status: S) -> Inquiry:
+    inquiry = Inquiry(received_on=RECEIVED)
+    for step, decision in enumerate(PATH_TO[status], start=1):
+        inquiry = inquiry.decide(decision, RECEIVED + dt.timedelta(days=step), TODAY)
+    assert inquiry.status == status
+    return inquiry
+
+
+def test_the_table_is_exactly_api_md():
+    assert {(a, b) for a, targets in MOVES.items() for b in targets} == ALLOWED
+
+
+@pytest.mark.parametrize("status,decision", sorted(ALLOWED, key=str))
+def test_every_allowed_move(status, decision):
+    before = inquiry_in(status)
+    on = RECEIVED + dt.timedelta(days=10)
+    after = before.decide(decision, on, TODAY)
+    assert InquiryMove.allowed(status, decision)
+    assert after.status == decision
+    assert after.decisions[-1] == (decision, on, status)
+    assert after.decisions[:-1] == before.decisions  # every earlier decision is kept
+    assert before.status == status  # the domain returns a new state
+
+
+@pytest.mark.parametrize("status,decision", sorted(FORBIDDEN, key=str))
+def test_every_forbidden_move_is_a_conflict(status, decision):
+    before = inquiry_in(status)
+    assert not InquiryMove.allowed(status, decision)
+    with pytest.raises(Conflict):
+        before.decide(decision, RECEIVED + dt.timedelta(days=10), TODAY)
+
+
+def test_closed_statuses_allow_nothing():
+    closed = set(S) - {S.received, S.preliminary_review, S.prima_facie_referred}
+    assert all(not InquiryMove.from_status(s) for s in closed)
+
+
+def test_a_decision_before_the_last_step_or_after_today_is_invalid():
+    inquiry = Inquiry(received_on=RECEIVED)
+    with pytest.raises(Invalid) as before_receipt:
+        inquiry.decide(S.advice_only, RECEIVED - dt.timedelta(days=1), TODAY)
+    assert before_receipt.value.errors[0]["loc"] == ["body", "decided_on"]
+    reviewed = inquiry.decide(S.preliminary_review, dt.date(2014, 10, 1), TODAY)
+    with pytest.raises(Invalid):
+        reviewed.decide(S.withdrawn, dt.date(2014, 9, 30), TODAY)
+    with pytest.raises(Invalid):
+        reviewed.decide(S.withdrawn, TODAY + dt.timedelta(days=1), TODAY)
+    assert reviewed.decide(S.withdrawn, dt.date(2014, 10, 1), TODAY).status == S.withdrawn
+
+
+def test_the_period_is_that_of_receipt():
+    assert Inquiry(received_on=dt.date(2015, 7, 31)).period == "2014-15"
+    assert Inquiry(received_on=dt.date(2015, 8, 1)).period == "2015-16"
+
+
+def test_a_review_open_more_than_45_days_is_overdue():
+    opened = dt.date(2015, 1, 1)
+    reviewed = Inquiry(received_on=dt.date(2014, 12, 1)).decide(S.preliminary_review, opened,
+                                                                TODAY)
+    assert reviewed.review_opened_on == opened
+    assert not reviewed.overdue(opened + dt.timedelta(days=45))
+    assert reviewed.overdue(opened + dt.timedelta(days=46))
+    assert overdue_cutoff(dt.date(2015, 2, 15)) == opened  # 45 days later: not yet overdue
+
+
+def test_a_closed_or_referred_review_is_not_overdue():
+    reviewed = Inquiry(received_on=dt.date(2014, 12, 1)).decide(
+        S.preliminary_review, dt.date(2015, 1, 1), TODAY)
+    late = dt.date(2015, 6, 1)
+    referred = reviewed.decide(S.prima_facie_referred, dt.date(2015, 1, 10), TODAY)
+    closed = reviewed.decide(S.not_prima_facie, dt.date(2015, 1, 10), TODAY)
+    assert reviewed.overdue(late) and not referred.overdue(late) and not closed.overdue(late)
+    assert not is_overdue(S.received, None, late)
