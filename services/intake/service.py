@@ -65,7 +65,7 @@ class IntakeService(ServiceBase):
     def log_service_request(self, actor, request):
         actor = require(actor, WRITERS)
         record = self._single(actor, ServiceRequestIn, request, domain.request_problems)
-        return {"id": self.storage.as_actor(actor).log_service_requests([record], True)[0]}
+        return {"id": self.storage.as_actor(actor).log_service_requests([record], single=True)[0]}
 
     @rpc
     def log_service_requests(self, actor, items):

@@ -24,7 +24,7 @@ REVIEW = InquiryStatus.preliminary_review.value
 class IntakeRepository(Repository):
     indexes = {
         "entities": [([("entity", 1)], {"unique": True})],
-        # one index per collection: on this server every index costs a lot per inserted row
+        # requests and activities keep to one index: each index costs much per inserted row
         "service_requests": [([("entity", 1), ("period", 1), ("_id", 1)], {})],
         "activities": [([("entity", 1), ("period", 1), ("_id", 1)], {})],
         "retaliation_inquiries": [([("entity", 1), ("period", 1), ("_id", 1)], {}),

@@ -70,7 +70,8 @@ def test_the_upload_command_logs_a_csv_file_once(api, monkeypatch, tmp_path, uni
     api.put(f"/entities/{code}", {"name": "Uploads", "category": "other"})
     lines = ["entity,received_on,category,advice_topic,source"]
     lines += [f"{code},2015-0{1 + i % 7}-1{i % 10},training,,headquarters" for i in range(25)]
-    lines += [f"{code},2015-02-30,training,,headquarters", f"{code},2015-01-01,advice,,other_entities"]
+    lines += [f"{code},2015-02-30,training,,headquarters",
+              f"{code},2015-01-01,advice,,other_entities"]
     path = tmp_path / "requests.csv"
     path.write_text("\n".join(lines) + "\n")
     errors = tmp_path / "rejected.csv"

@@ -40,8 +40,8 @@ def test_each_change_is_one_event_with_the_contracts_fields(api, listener, uniqu
     first, second = unique_code("EVA"), unique_code("EVB")
     for code in (first, second):
         api.put(f"/entities/{code}", {"name": code, "category": "other"})
-    row = {"received_on": "2014-09-01", "category": "advice", "advice_topic": "gifts_honours_awards",
-           "source": "political_missions"}
+    row = {"received_on": "2014-09-01", "category": "advice",
+           "advice_topic": "gifts_honours_awards", "source": "political_missions"}
     single = api.post("/service-requests", {"entity": first, **row})["id"]
     api.post("/service-requests/batch", {"items": [
         {"entity": first, **row}, {"entity": second, **row}, {"entity": second, **row},
@@ -76,7 +76,8 @@ def test_each_change_is_one_event_with_the_contracts_fields(api, listener, uniqu
 
     assert by_type["service_request_logged"][0]["payload"] == {
         "id": single, "entity": first, "period": "2014-15", **row}
-    batches = {m["entity"]: m["payload"]["requests"] for m in by_type["service_request_batch_logged"]}
+    batches = {m["entity"]: m["payload"]["requests"]
+               for m in by_type["service_request_batch_logged"]}
     assert {e: len(rs) for e, rs in batches.items()} == {first: 1, second: 2}
     assert all(r["period"] == "2014-15" and r["advice_topic"] == "gifts_honours_awards"
                for rs in batches.values() for r in rs)

@@ -56,7 +56,8 @@ def test_each_put_is_a_new_version_and_old_ones_are_kept(stack, api, entity):
 
 @pytest.mark.parametrize("changes,loc", [
     ({"total_requests": 121}, ["body", "requests_by_category"]),
-    ({"advice_by_topic": {"outside_activities": 41, "employment": 30}}, ["body", "advice_by_topic"]),
+    ({"advice_by_topic": {"outside_activities": 41, "employment": 30}},
+     ["body", "advice_by_topic"]),
     ({"requests_by_source": {"headquarters": 100}}, ["body", "requests_by_source"]),
     ({"disclosure": {"filers": 300, "filed": 301}}, ["body", "disclosure", "filed"]),
     ({"retaliation": {"inquiries": 4, "preliminary_reviews": 2, "prima_facie": 3}},

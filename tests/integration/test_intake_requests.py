@@ -180,3 +180,16 @@ def test_activities_are_recorded_with_participants(api, entity):
         ("outreach_visit", 120, "2014-15"), ("senior_briefing", 2, "2014-15")]
     assert [a["kind"] for a in listed(api, "/activities", entity=entity,
                                       kind="senior_briefing")] == ["senior_briefing"]
+
+
+def test_the_openapi_document_describes_the_intake_routes(api):
+    doc = api.get("/openapi.json")
+    batch = doc["paths"]["/api/v1/service-requests/batch"]["post"]
+    assert set(batch["requestBody"]["content"]) == {"application/json", "text/csv"}
+    assert "Idempotency-Key" in {p["name"] for p in batch["parameters"]}
+    figures = doc["paths"]["/api/v1/annual-figures/{entity}/{period}"]
+    assert {"put", "get"} <= set(figures)
+    schemas = doc["components"]["schemas"]
+    assert {"ServiceRequestIn", "AnnualFigures", "RetaliationInquiry",
+            "InquiryPage"} <= set(schemas)
+    assert set(schemas["InquiryIn"]["properties"]) == {"entity", "received_on"}

@@ -1,4 +1,6 @@
 """Each service's /metrics, read with prometheus_client's parser while the test drives the API."""
+import datetime as dt
+
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
@@ -88,3 +90,58 @@ def test_an_entrypoint_that_raises_is_counted_by_its_error(stack, api, unique_co
     before = not_found()
     assert api.call("GET", f"/entities/{unique_code('NONE')}").status_code == 404
     eventually(lambda: not_found() >= before + 1)
+
+
+def enrolled_filer(api, unique_code) -> tuple[int, str, str]:
+    """A filer of a fresh participant, enrolled in the newest open cycle (the one the business
+    gauges describe); opens this year's cycle when none is open. Returns (year, entity, staff)."""
+    open_years = [c["year"] for c in api.get("/disclosure/cycles") if c["status"] == "open"]
+    year = max(open_years, default=dt.date.today().year)
+    if not open_years:
+        api.post("/disclosure/cycles", {"year": year, "opens_on": f"{year}-01-01",
+                                        "deadline": f"{year}-12-31", "programme_cost": 1000.0})
+    entity = unique_code("MON")
+    api.put(f"/entities/{entity}", {"name": f"Entity {entity}", "category": "other"})
+    api.put(f"/disclosure/participants/{entity}", {"cost_sharing": True})
+    staff_id = f"{entity}-1"
+    api.post(f"/disclosure/cycles/{year}/filers", {"items": [{
+        "staff_id": staff_id, "entity": entity, "duty_station": "Geneva", "grade": "P-4",
+        "designation": "procurement"}]})
+    return year, entity, staff_id
+
+
+def file_statement(client_as, year, staff_id):
+    client_as("filer", staff_id=staff_id).post(
+        f"/disclosure/cycles/{year}/filers/{staff_id}/statement",
+        {"assets": [{"description": "shares", "value_usd": 1000}]})
+
+
+def test_filing_a_statement_moves_the_entitys_filed_gauge_up_by_one(stack, api, client_as,
+                                                                    unique_code):
+    year, entity, staff_id = enrolled_filer(api, unique_code)
+
+    def gauges():
+        return {name: value(stack, "disclosure", f"epun_fdp_filers_{name}", entity=entity)
+                for name in ("required", "filed", "not_filed")}
+    eventually(lambda: gauges()["required"] == 1)
+    before = gauges()
+    assert before == {"required": 1, "filed": 0, "not_filed": 1}
+    file_statement(client_as, year, staff_id)
+    eventually(lambda: gauges() == {"required": 1, "filed": before["filed"] + 1,
+                                    "not_filed": 0})
+    assert 0 < value(stack, "disclosure", "epun_fdp_compliance_ratio") <= 1
+    assert has_sample(stack, "disclosure", "epun_fdp_days_to_deadline")
+
+
+def test_each_service_exports_its_business_gauges(stack, api, unique_code):
+    enrolled_filer(api, unique_code)  # the programme gauges describe an open cycle
+    declared = {
+        "intake": {"epun_retaliation_preliminary_reviews_overdue"},
+        "disclosure": {"epun_fdp_filers_required", "epun_fdp_filers_filed",
+                       "epun_fdp_filers_not_filed", "epun_fdp_compliance_ratio",
+                       "epun_fdp_days_to_deadline"},
+        "panel": {"epun_panel_consultations_past_answer_date"},
+        "reporting": {"epun_annual_figures_missing"},
+    }
+    for service, names in declared.items():
+        assert names <= {family.name for family in families(stack, service)}, service

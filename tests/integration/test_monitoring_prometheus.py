@@ -2,6 +2,7 @@
 the test stack: targets up, queries through its HTTP API, alerts firing when made true."""
 import dataclasses
 import datetime as dt
+import json
 import shutil
 import socket
 
@@ -16,6 +17,7 @@ from epun.prometheus import prometheus_url, start_prometheus
 from epun.stack import SERVICES, Stack, StackError
 
 from ..helpers import eventually, free_port
+from .test_monitoring import enrolled_filer, file_statement
 
 pytestmark = [
     pytest.mark.integration,
@@ -149,6 +151,29 @@ def test_an_overdue_preliminary_review_is_queried_and_fires_its_alert(prometheus
     assert alert["labels"]["team"] == "ethics-office"
     assert alert["annotations"]["summary"] == \
         f"1 retaliation preliminary review(s) of {entity} overdue"
+
+
+def test_the_dashboards_compliance_by_entity_follows_a_filing(prometheus, api, client_as,
+                                                              unique_code):
+    year, entity, staff_id = enrolled_filer(api, unique_code)
+    # the dashboard's "Compliance by entity" query, for this entity
+    compliance = (f'epun_fdp_filers_filed{{entity="{entity}"}}'
+                  f' / (epun_fdp_filers_required{{entity="{entity}"}} > 0)')
+    eventually(lambda: prometheus.scalar(compliance) == 0, 30)
+    file_statement(client_as, year, staff_id)
+    eventually(lambda: prometheus.scalar(compliance) == 1, 30)
+
+
+def test_every_dashboard_query_runs_on_the_live_series(prometheus):
+    board = json.loads((ROOT / "deploy/grafana/dashboards/epun-platform.json").read_text())
+    queries = {panel["title"]: [t["expr"].replace("$__rate_interval", "1m")
+                                for t in panel.get("targets", [])]
+               for panel in board["panels"]}
+    eventually(lambda: prometheus.query('up{job="epun"}'), 30)
+    for exprs in queries.values():
+        for expr in exprs:
+            prometheus.query(expr)  # an evaluation error (e.g. vector matching) fails here
+    assert len(prometheus.query(queries["Services"][0])) == 5
 
 
 def test_starting_it_again_reloads_the_running_server(watched, prometheus):

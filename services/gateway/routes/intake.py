@@ -1,6 +1,6 @@
 """Routes of the intake area (API.md): service requests, activities, retaliation inquiries and
 annual figures. The intake service checks the actor and every rule again."""
-from shared.contracts.intake import (MAX_BATCH_ROWS, ActivityIn, ActivityPage, ActivityRecord,
+from shared.contracts.intake import (MAX_BATCH_ROWS, ActivityIn, ActivityPage,
                                      AnnualFigures, Created, DecisionIn, FiguresVersion,
                                      InquiryCreated, InquiryIn, InquiryPage, RetaliationInquiry,
                                      ServiceRequestIn, ServiceRequestPage, ServiceRequestRecord,

@@ -1,0 +1,115 @@
+"""The filer's pages: the statement form with repeating rows (assets, liabilities, outside
+interests, relatives in the UN), the filing's status in each cycle, and the decision on voluntary
+public disclosure when the filer is eligible."""
+from shared.auth import require
+from shared.contracts.common import Role
+from shared.contracts.disclosure import DeclineReason, PublicDisclosureIn, StatementIn
+from shared.errors import NotFound
+from services.disclosure.domain import public_disclosure_eligible
+
+from .forms import attempt, rows, text, validated
+from .web import page
+
+GROUPS = {
+    "assets": ("description", "value_usd"),
+    "liabilities": ("description", "value_usd"),
+    "outside_interests": ("description", "role"),
+    "relatives_in_un": ("name", "relationship", "entity"),
+}
+BLANK_ROWS = 2
+SUMMARY = ("assets", "liabilities", "outside_interests")
+
+
+def statement_from_form(form) -> dict:
+    """The statement's rows as typed; blank rows are left out and empty cells are absent."""
+    return {group: [{k: v for k, v in row.items() if v} for row in rows(form, group, columns)]
+            for group, columns in GROUPS.items()}
+
+
+def with_blank_rows(statement: dict, more: str | None = None) -> dict:
+    """Each group's rows and then blank ones to fill (one more in the group `more`)."""
+    shown = {}
+    for group, columns in GROUPS.items():
+        filled = [{c: row.get(c, "") for c in columns} for row in statement.get(group, [])]
+        blanks = BLANK_ROWS + (1 if group == more else 0)
+        shown[group] = filled + [{c: "" for c in columns} for _ in range(blanks)]
+    return shown
+
+
+class FilerPages:
+    def _filer(self, visit, year) -> dict:
+        require(visit.who, [Role.filer])
+        return self.disclosure.get_filer(visit.who, year, visit.actor.staff_id)
+
+    @page("GET", "/filer")
+    def filer_home(self, visit):
+        require(visit.who, [Role.filer])
+        filings = []
+        for cycle in sorted(self.disclosure.list_cycles(visit.who), key=lambda c: -c["year"]):
+            try:
+                filer = self.disclosure.get_filer(visit.who, cycle["year"], visit.actor.staff_id)
+            except NotFound:
+                continue
+            eligible = public_disclosure_eligible(filer["grade"], filer["status"])
+            filings.append({"cycle": cycle, "filer": filer, "eligible": eligible})
+        return visit.render("filer/home.html", filings=filings)
+
+    @page("GET", "/filer/<int:year>/statement")
+    def statement_form(self, visit, year):
+        filer = self._filer(visit, year)
+        if filer["status"] != "invited":
+            statement = self.disclosure.get_statement(visit.who, year, filer["staff_id"])
+            return visit.render("filer/statement_filed.html", filer=filer,
+                                statement=statement, groups=GROUPS)
+        return visit.render("filer/statement.html", filer=filer, groups=GROUPS,
+                            shown=with_blank_rows({}))
+
+    @page("POST", "/filer/<int:year>/statement")
+    def file_statement(self, visit, year):
+        filer = self._filer(visit, year)
+        statement = statement_from_form(visit.form)
+        action = visit.form.get("action") or "file"
+        if action.startswith("add:"):
+            return visit.render("filer/statement.html", filer=filer, groups=GROUPS,
+                                shown=with_blank_rows(statement, action[4:]),
+                                focus=action[4:])
+
+        def file_():
+            body = validated(StatementIn, statement)
+            self.disclosure.file_statement(visit.who, year, filer["staff_id"],
+                                           body.model_dump(mode="json"))
+            return visit.redirect("/filer", note="statement_filed", year=year)
+        return attempt(file_, lambda errors: visit.render(
+            "filer/statement.html", 422, filer=filer, groups=GROUPS,
+            shown=with_blank_rows(statement), errors=errors))
+
+    @page("GET", "/filer/<int:year>/public-disclosure")
+    def public_disclosure_form(self, visit, year):
+        filer = self._filer(visit, year)
+        return visit.render("filer/public_disclosure.html", filer=filer, values={},
+                            eligible=public_disclosure_eligible(filer["grade"], filer["status"]),
+                            reasons=list(DeclineReason))
+
+    @page("POST", "/filer/<int:year>/public-disclosure")
+    def decide_public_disclosure(self, visit, year):
+        filer = self._filer(visit, year)
+        form = visit.form
+        values = {k: form.get(k, "") for k in ("publish", "declined_reason", "name", "title",
+                                               *(f"summary.{s}" for s in SUMMARY))}
+        publish = form.get("publish")
+
+        def decide():
+            body = {"publish": publish == "yes" if publish in ("yes", "no") else publish}
+            if publish == "yes":
+                body["summary"] = {s: text(form, f"summary.{s}") for s in SUMMARY}
+                body.update({k: text(form, k) for k in ("name", "title") if text(form, k)})
+            elif text(form, "declined_reason"):
+                body["declined_reason"] = text(form, "declined_reason")
+            decision = validated(PublicDisclosureIn, body)
+            self.disclosure.decide_public_disclosure(visit.who, year, filer["staff_id"],
+                                                     decision.model_dump(mode="json"))
+            return visit.redirect("/filer", note="public_disclosure_decided", year=year)
+        return attempt(decide, lambda errors: visit.render(
+            "filer/public_disclosure.html", 422, filer=filer, values=values,
+            eligible=public_disclosure_eligible(filer["grade"], filer["status"]),
+            reasons=list(DeclineReason), errors=errors.placed(list(values) + ["summary"])))

@@ -1,0 +1,119 @@
+"""Financial disclosure in the browser: a filer files a statement with repeating rows, the
+reviewer records a typed conflict on it, the filer publishes a summary that anyone can read, and
+the Ethics Office reads the cycle's annex as the reporting service renders it."""
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from ..helpers import eventually
+from .portal_steps import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def open_cycle(api) -> int:
+    """A cycle open today: one already open, or this year's (or the latest free year's)."""
+    today = dt.date.today()
+    cycles = api.get("/disclosure/cycles")
+    for cycle in sorted(cycles, key=lambda c: -c["year"]):
+        if cycle["status"] == "open" and cycle["opens_on"] <= today.isoformat():
+            return cycle["year"]
+    taken = {c["year"] for c in cycles}
+    year = next(y for y in range(today.year, 2000, -1) if y not in taken)
+    api.post("/disclosure/cycles", {"year": year, "opens_on": f"{year}-01-01",
+                                    "deadline": f"{year}-12-31", "programme_cost": 1000.0})
+    return year
+
+
+@pytest.fixture
+def enrolled(api, unique_code):
+    code = unique_code("FD")
+    api.put(f"/entities/{code}", {"name": f"Department {code}", "category": "secretariat"})
+    api.put(f"/disclosure/participants/{code}", {"cost_sharing": False, "focal_points": []})
+    year = open_cycle(api)
+    staff_id = f"S{uuid.uuid4().hex[:7].upper()}"
+    answer = api.post(f"/disclosure/cycles/{year}/filers", {"items": [{
+        "staff_id": staff_id, "entity": code, "duty_station": "New York", "grade": "ASG",
+        "designation": "senior_official"}]})
+    assert answer["accepted"] == 1, answer
+    return {"year": year, "entity": code, "staff_id": staff_id}
+
+
+def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
+        api, open_page, screenshot, enrolled):
+    year, staff_id = enrolled["year"], enrolled["staff_id"]
+    filer = open_page()
+    sign_in(filer, api.token_for("filer", staff_id=staff_id))
+    expect(filer.locator(f"#status-{year}")).to_have_text("invited to file")
+    filer.get_by_role("link", name="File your statement").click()
+    filer.get_by_label("Asset, row 1").fill("Shares in an airline")
+    filer.get_by_label("Value (US$), row 1").fill("25000")
+    filer.get_by_label("Asset, row 2").fill("Flat in Geneva")
+    filer.get_by_role("button", name="Add a row · Assets").click()   # a third row, kept rows
+    expect(filer.get_by_label("Asset, row 1")).to_have_value("Shares in an airline")
+    filer.get_by_label("Asset, row 3").fill("Savings account")
+    filer.get_by_label("Value (US$), row 3").fill("a lot")            # not a number
+    filer.get_by_label("Liability, row 1").fill("Mortgage")
+    filer.get_by_label("Outside interest, row 1").fill("Board of a private school")
+    filer.get_by_label("Role, row 1").fill("trustee")
+    filer.get_by_label("Name, row 1").fill("A. Sibling")
+    filer.get_by_label("Relationship, row 1").fill("sibling")
+    filer.get_by_role("button", name="File the statement").click()
+    expect(filer.locator("#f-assets-2-value_usd-error")).to_contain_text("valid number")
+    filer.get_by_label("Value (US$), row 3").fill("4000")
+    screenshot(filer, "filer-statement-form")
+    filer.get_by_role("button", name="File the statement").click()
+    expect(filer.get_by_role("status")).to_have_text(
+        f"Your statement for the {year} cycle is filed.")
+    expect(filer.locator(f"#status-{year}")).to_have_text("filed")
+
+    reviewer = open_page()
+    sign_in(reviewer, api.token_for("reviewer"))
+    reviewer.goto(f"/review?year={year}")
+    reviewer.get_by_role("link", name=staff_id).click()
+    expect(reviewer.locator("#st-assets + table tbody tr")).to_have_count(3)
+    reviewer.get_by_label("Conflicts of interest found").check()
+    reviewer.get_by_label("Type, row 1").select_option("financial_holding")
+    reviewer.get_by_label("Recommendation, row 1").fill(
+        "Divest the airline shares or recuse from aviation procurement.")
+    screenshot(reviewer, "reviewer-review-form")
+    reviewer.get_by_role("button", name="Record the review").click()
+    expect(reviewer.get_by_role("status")).to_have_text("The review is recorded.")
+    expect(reviewer.locator("#filer-status")).to_have_text("conflicts found")
+    expect(reviewer.locator("#recorded-conflicts tbody tr")).to_have_text(re.compile(
+        "financial holding.*Divest the airline shares"))
+    assert api.get(f"/disclosure/cycles/{year}/filers/{staff_id}")["conflicts"] == [{
+        "type": "financial_holding",
+        "recommendation": "Divest the airline shares or recuse from aviation procurement."}]
+
+    filer.goto("/filer")
+    expect(filer.locator(f"#status-{year}")).to_have_text("conflicts found")
+    filer.get_by_role("link", name="Decide on voluntary public disclosure").click()
+    filer.get_by_label("Yes, publish the summary below").check()
+    filer.get_by_label("Name as published").fill(f"Official {staff_id}")
+    filer.get_by_label("Assets").fill("Shares and a flat")
+    filer.get_by_label("Liabilities").fill("A mortgage")
+    filer.get_by_label("Outside interests").fill("Trustee of a school")
+    filer.get_by_role("button", name="Record the decision").click()
+    expect(filer.get_by_role("status")).to_contain_text("decision on public disclosure")
+
+    public = open_page()
+    public.goto(f"/public/disclosures/{year}")
+    expect(public.locator("#who")).to_have_count(0)                 # nobody signed in
+    expect(public.get_by_role("heading", name=f"Official {staff_id}")).to_be_visible()
+    screenshot(public, "public-disclosures")
+
+    office = open_page()
+    sign_in(office, api.token_for("ethics_office"))
+    office.goto("/reports")
+    office.get_by_label("Cycle").fill(str(year))
+    office.locator("#annex").locator("..").get_by_role("button", name="Show").click()
+    report = office.frame_locator("iframe.report")
+    eventually(lambda: api.get(f"/reports/disclosure/{year}/annex").get("rows") is not None)
+    expect(report.locator("table.annex")).to_be_visible()
+    expect(office.get_by_role("link", name="Download XLSX")).to_have_attribute(
+        "href", f"/reports/annex/{year}/report.xlsx")
+    screenshot(office, "reports-annex")
