@@ -17,13 +17,13 @@ AREAS = "any(focal,panel,review,filer,reports,public,static)"
 
 class AccountPages:
     @page("GET", "/sign-in", public=True)
-    def sign_in_form(self, visit):
+    def portal_sign_in_form(self, visit):
         if visit.session.signed_in:
             return visit.redirect(sessions.safe_next(visit.query.get("next")))
         return visit.render("sign_in.html", next=sessions.safe_next(visit.query.get("next")))
 
     @page("POST", "/sign-in", public=True)
-    def sign_in(self, visit):
+    def portal_sign_in(self, visit):
         token = (visit.form.get("token") or "").strip()
         target = sessions.safe_next(visit.form.get("next"))
         actor = self.storage.actor_for(token) if token else None
@@ -35,23 +35,23 @@ class AccountPages:
         return visit.redirect(target if target != "/" else home_of(actor))
 
     @page("POST", "/sign-out", public=True)
-    def sign_out(self, visit):
+    def portal_sign_out(self, visit):
         visit.sign_out()
         return visit.redirect("/sign-in", note="signed_out")
 
     @page("POST", "/language", public=True)
-    def language(self, visit):
+    def portal_language(self, visit):
         lang = visit.form.get("lang")
         if lang in i18n.LANGUAGES:
             visit.set_language(lang)
         return visit.redirect(sessions.safe_next(visit.form.get("next")))
 
     @page("GET", "/")
-    def home(self, visit):
+    def portal_home(self, visit):
         return visit.render("home.html")
 
     @page("GET", "/static/<name>", public=True)
-    def static(self, visit, name):
+    def portal_static(self, visit, name):
         files = {p.name: p for p in STATIC.iterdir() if p.is_file()}
         if name not in files:
             raise NotFound(f"no file {name}")
@@ -60,5 +60,5 @@ class AccountPages:
                         headers={"Cache-Control": "public, max-age=3600"})
 
     @page("GET", f"/<{AREAS}:area>/<path:rest>", public=True)
-    def unknown_page(self, visit, area, rest):
+    def portal_unknown_page(self, visit, area, rest):
         raise NotFound(f"/{area}/{rest}")

@@ -37,12 +37,12 @@ def with_blank_rows(statement: dict, more: str | None = None) -> dict:
 
 
 class FilerPages:
-    def _filer(self, visit, year) -> dict:
+    def _portal_filer(self, visit, year) -> dict:
         require(visit.who, [Role.filer])
         return self.disclosure.get_filer(visit.who, year, visit.actor.staff_id)
 
     @page("GET", "/filer")
-    def filer_home(self, visit):
+    def portal_filer_home(self, visit):
         require(visit.who, [Role.filer])
         filings = []
         for cycle in sorted(self.disclosure.list_cycles(visit.who), key=lambda c: -c["year"]):
@@ -55,8 +55,8 @@ class FilerPages:
         return visit.render("filer/home.html", filings=filings)
 
     @page("GET", "/filer/<int:year>/statement")
-    def statement_form(self, visit, year):
-        filer = self._filer(visit, year)
+    def portal_statement_form(self, visit, year):
+        filer = self._portal_filer(visit, year)
         if filer["status"] != "invited":
             statement = self.disclosure.get_statement(visit.who, year, filer["staff_id"])
             return visit.render("filer/statement_filed.html", filer=filer,
@@ -65,8 +65,8 @@ class FilerPages:
                             shown=with_blank_rows({}))
 
     @page("POST", "/filer/<int:year>/statement")
-    def file_statement(self, visit, year):
-        filer = self._filer(visit, year)
+    def portal_file_statement(self, visit, year):
+        filer = self._portal_filer(visit, year)
         statement = statement_from_form(visit.form)
         action = visit.form.get("action") or "file"
         if action.startswith("add:"):
@@ -84,15 +84,15 @@ class FilerPages:
             shown=with_blank_rows(statement), errors=errors))
 
     @page("GET", "/filer/<int:year>/public-disclosure")
-    def public_disclosure_form(self, visit, year):
-        filer = self._filer(visit, year)
+    def portal_public_disclosure_form(self, visit, year):
+        filer = self._portal_filer(visit, year)
         return visit.render("filer/public_disclosure.html", filer=filer, values={},
                             eligible=public_disclosure_eligible(filer["grade"], filer["status"]),
                             reasons=list(DeclineReason))
 
     @page("POST", "/filer/<int:year>/public-disclosure")
-    def decide_public_disclosure(self, visit, year):
-        filer = self._filer(visit, year)
+    def portal_decide_public_disclosure(self, visit, year):
+        filer = self._portal_filer(visit, year)
         form = visit.form
         values = {k: form.get(k, "") for k in ("publish", "declined_reason", "name", "title",
                                                *(f"summary.{s}" for s in SUMMARY))}

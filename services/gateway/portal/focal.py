@@ -105,13 +105,13 @@ def rows_of_upload(visit, entity: str) -> tuple[list, list, str]:
 
 
 class FocalPages:
-    def _entity(self, visit, entity: str, roles) -> dict:
+    def _portal_entity(self, visit, entity: str, roles) -> dict:
         require(visit.who, roles, entity=entity)
         return self.intake.get_entity(visit.who, entity)
 
     @page("GET", "/focal/<entity>")
-    def focal_dashboard(self, visit, entity):
-        record = self._entity(visit, entity, DASHBOARD)
+    def portal_focal_dashboard(self, visit, entity):
+        record = self._portal_entity(visit, entity, DASHBOARD)
         periods = []
         for period in recent_periods(dt.date.today()):
             try:
@@ -126,8 +126,8 @@ class FocalPages:
     # annual figures
 
     @page("GET", "/focal/<entity>/figures")
-    def choose_figures_period(self, visit, entity):
-        self._entity(visit, entity, FIGURES)
+    def portal_choose_figures_period(self, visit, entity):
+        self._portal_entity(visit, entity, FIGURES)
         try:
             period = PERIOD.validate_python(visit.query.get("period") or "")
         except ValidationError:
@@ -135,44 +135,44 @@ class FocalPages:
         return visit.redirect(f"/focal/{entity}/figures/{period}")
 
     @page("GET", "/focal/<entity>/figures/<period>")
-    def figures_form(self, visit, entity, period):
-        record = self._entity(visit, entity, FIGURES)
+    def portal_figures_form(self, visit, entity, period):
+        record = self._portal_entity(visit, entity, FIGURES)
         checked_period(period)
-        versions = self._versions(visit, entity, period)
+        versions = self._portal_versions(visit, entity, period)
         values = form_values(versions[-1]["figures"]) if versions else {}
-        return self._figures_page(visit, record, period, values, versions)
+        return self._portal_figures_page(visit, record, period, values, versions)
 
     @page("POST", "/focal/<entity>/figures/<period>")
-    def submit_figures(self, visit, entity, period):
-        record = self._entity(visit, entity, FIGURES)
+    def portal_submit_figures(self, visit, entity, period):
+        record = self._portal_entity(visit, entity, FIGURES)
         checked_period(period)
         body = figures_from_form(visit.form)
         values = form_values(body)
         if visit.form.get("action") == "check":
             problems = check_figures(body)
-            versions = self._versions(visit, entity, period)
+            versions = self._portal_versions(visit, entity, period)
             if problems:
-                return self._figures_page(visit, record, period, values, versions,
+                return self._portal_figures_page(visit, record, period, values, versions,
                                           FormErrors(problems), status=422)
-            return self._figures_page(visit, record, period, values, versions,
+            return self._portal_figures_page(visit, record, period, values, versions,
                                       checked=True)
         try:
             answer = self.intake.submit_annual_figures(visit.who, entity, period, body)
         except Invalid as exc:
-            versions = self._versions(visit, entity, period)
-            return self._figures_page(visit, record, period, values, versions,
+            versions = self._portal_versions(visit, entity, period)
+            return self._portal_figures_page(visit, record, period, values, versions,
                                       FormErrors.of_exception(exc), status=422)
         note = "figures_saved" if answer["created"] else "figures_unchanged"
         return visit.redirect(f"/focal/{entity}/figures/{period}", note=note,
                               version=answer["version"])
 
-    def _versions(self, visit, entity, period) -> list[dict]:
+    def _portal_versions(self, visit, entity, period) -> list[dict]:
         try:
             return self.intake.annual_figure_versions(visit.who, entity, period)
         except NotFound:
             return []
 
-    def _figures_page(self, visit, record, period, values, versions, errors=None, status=200,
+    def _portal_figures_page(self, visit, record, period, values, versions, errors=None, status=200,
                       checked=False):
         errors = (errors or FormErrors()).placed(
             figure_fields() + [group for group, _ in GROUPS] + ["period"])
@@ -183,32 +183,32 @@ class FocalPages:
     # uploads
 
     @page("GET", "/focal/<entity>/service-requests/upload")
-    def requests_upload_form(self, visit, entity):
-        record = self._entity(visit, entity, DASHBOARD)
+    def portal_requests_upload_form(self, visit, entity):
+        record = self._portal_entity(visit, entity, DASHBOARD)
         return visit.render("focal/upload.html", entity=record, kind="service_requests",
                             columns=REQUEST_COLUMNS, action=visit.request.path)
 
     @page("POST", "/focal/<entity>/service-requests/upload")
-    def upload_requests(self, visit, entity):
-        record = self._entity(visit, entity, DASHBOARD)
-        return self._upload(visit, record, "service_requests", REQUEST_COLUMNS,
+    def portal_upload_requests(self, visit, entity):
+        record = self._portal_entity(visit, entity, DASHBOARD)
+        return self._portal_upload(visit, record, "service_requests", REQUEST_COLUMNS,
                             lambda items: self.intake.log_service_requests(visit.who, items))
 
     @page("GET", "/focal/<entity>/filers/<int:year>/upload")
-    def filers_upload_form(self, visit, entity, year):
-        record = self._entity(visit, entity, DASHBOARD)
+    def portal_filers_upload_form(self, visit, entity, year):
+        record = self._portal_entity(visit, entity, DASHBOARD)
         self.disclosure.get_cycle(visit.who, year)
         return visit.render("focal/upload.html", entity=record, kind="filers", year=year,
                             columns=FILER_COLUMNS, action=visit.request.path)
 
     @page("POST", "/focal/<entity>/filers/<int:year>/upload")
-    def upload_filers(self, visit, entity, year):
-        record = self._entity(visit, entity, DASHBOARD)
-        return self._upload(visit, record, "filers", FILER_COLUMNS,
+    def portal_upload_filers(self, visit, entity, year):
+        record = self._portal_entity(visit, entity, DASHBOARD)
+        return self._portal_upload(visit, record, "filers", FILER_COLUMNS,
                             lambda items: self.disclosure.enrol_filers(visit.who, year, items),
                             year=year)
 
-    def _upload(self, visit, record, kind, columns, send, **context):
+    def _portal_upload(self, visit, record, kind, columns, send, **context):
         try:
             items, pre_rejected, filename = rows_of_upload(visit, record["code"])
             answer = gateway_rules.merge_batch_answers(send(items), pre_rejected)
@@ -223,8 +223,8 @@ class FocalPages:
     # compliance
 
     @page("GET", "/focal/<entity>/compliance/<int:year>")
-    def compliance(self, visit, entity, year):
-        record = self._entity(visit, entity, DASHBOARD)
+    def portal_compliance(self, visit, entity, year):
+        record = self._portal_entity(visit, entity, DASHBOARD)
         cycle = self.disclosure.get_cycle(visit.who, year)
         by_station = self.disclosure.compliance(visit.who, year, "duty_station")
         own = [r for r in self.disclosure.compliance(visit.who, year, "entity")["rows"]
@@ -238,8 +238,8 @@ class FocalPages:
                             non_filers=non_filers)
 
     @page("GET", "/focal/<entity>/compliance/<int:year>/compliance.csv")
-    def compliance_csv(self, visit, entity, year):
-        self._entity(visit, entity, DASHBOARD)
+    def portal_compliance_csv(self, visit, entity, year):
+        self._portal_entity(visit, entity, DASHBOARD)
         rows = self.disclosure.compliance(visit.who, year, "duty_station")["rows"]
         return csv_download(f"compliance-{entity}-{year}.csv",
                             ["duty_station", "required", "filed", "not_filed", "reasons"],
@@ -248,8 +248,8 @@ class FocalPages:
                              for r in rows])
 
     @page("GET", "/focal/<entity>/compliance/<int:year>/non-filers.csv")
-    def non_filers_csv(self, visit, entity, year):
-        self._entity(visit, entity, DASHBOARD)
+    def portal_non_filers_csv(self, visit, entity, year):
+        self._portal_entity(visit, entity, DASHBOARD)
         columns = ["staff_id", "entity", "duty_station", "grade", "status", "exemption_reason"]
         found, cursor = [], None
         while True:

@@ -26,7 +26,7 @@ def _present(**values) -> dict:
 
 class PanelPages:
     @page("GET", "/panel")
-    def panel_dashboard(self, visit):
+    def portal_panel_dashboard(self, visit):
         require(visit.who, READERS)
         panel = self.panel
         listed = {
@@ -47,12 +47,12 @@ class PanelPages:
     # meetings
 
     @page("GET", "/panel/meetings/new")
-    def meeting_form(self, visit):
+    def portal_meeting_form(self, visit):
         require(visit.who, [Role.panel_chair])
         return visit.render("panel/meeting_new.html", values={})
 
     @page("POST", "/panel/meetings/new")
-    def convene_meeting(self, visit):
+    def portal_convene_meeting(self, visit):
         require(visit.who, [Role.panel_chair])
         form = visit.form
         values = {"scheduled_for": text(form, "scheduled_for"), "kind": text(form, "kind"),
@@ -68,10 +68,10 @@ class PanelPages:
             "panel/meeting_new.html", 422, values=values, errors=errors))
 
     @page("GET", "/panel/meetings/<meeting_id>")
-    def meeting(self, visit, meeting_id):
-        return self._meeting_page(visit, meeting_id)
+    def portal_meeting(self, visit, meeting_id):
+        return self._portal_meeting_page(visit, meeting_id)
 
-    def _meeting_page(self, visit, meeting_id, status=200, errors=None, values=None):
+    def _portal_meeting_page(self, visit, meeting_id, status=200, errors=None, values=None):
         require(visit.who, READERS)
         meeting = self.panel.get_meeting(visit.who, meeting_id)
         return visit.render("panel/meeting.html", status, meeting=meeting,
@@ -79,7 +79,7 @@ class PanelPages:
                             today=dt.date.today().isoformat())
 
     @page("POST", "/panel/meetings/<meeting_id>/record")
-    def record_meeting(self, visit, meeting_id):
+    def portal_record_meeting(self, visit, meeting_id):
         require(visit.who, [Role.panel_chair])
         form = visit.form
         values = {"held_on": text(form, "held_on"), "attendees": form.getlist("attendees"),
@@ -91,28 +91,28 @@ class PanelPages:
                 decisions=lines(form, "decisions"), minutes=text(form, "minutes")))
             self.panel.record_meeting(visit.who, meeting_id, body.model_dump(mode="json"))
             return visit.redirect(f"/panel/meetings/{meeting_id}", note="meeting_recorded")
-        return attempt(record, lambda errors: self._meeting_page(
+        return attempt(record, lambda errors: self._portal_meeting_page(
             visit, meeting_id, 422, errors, values))
 
     @page("POST", "/panel/meetings/<meeting_id>/approve")
-    def approve_meeting(self, visit, meeting_id):
+    def portal_approve_meeting(self, visit, meeting_id):
         require(visit.who, [Role.panel_chair])
 
         def approve():
             self.panel.approve_meeting(visit.who, meeting_id, {})
             return visit.redirect(f"/panel/meetings/{meeting_id}", note="meeting_approved")
-        return attempt(approve, lambda errors: self._meeting_page(visit, meeting_id, 409,
+        return attempt(approve, lambda errors: self._portal_meeting_page(visit, meeting_id, 409,
                                                                   errors))
 
     # consultations
 
     @page("GET", "/panel/consultations/new")
-    def consultation_form(self, visit):
+    def portal_consultation_form(self, visit):
         require(visit.who, [Role.panel_chair, Role.panel_member])
         return visit.render("panel/consultation_new.html", values={})
 
     @page("POST", "/panel/consultations/new")
-    def open_consultation(self, visit):
+    def portal_open_consultation(self, visit):
         require(visit.who, [Role.panel_chair, Role.panel_member])
         form = visit.form
         values = {k: form.get(k, "") for k in ("topic", "question", "respond_by", "tags",
@@ -130,10 +130,10 @@ class PanelPages:
             "panel/consultation_new.html", 422, values=values, errors=errors))
 
     @page("GET", "/panel/consultations/<consultation_id>")
-    def consultation(self, visit, consultation_id):
-        return self._consultation_page(visit, consultation_id)
+    def portal_consultation(self, visit, consultation_id):
+        return self._portal_consultation_page(visit, consultation_id)
 
-    def _consultation_page(self, visit, consultation_id, status=200, errors=None, values=None,
+    def _portal_consultation_page(self, visit, consultation_id, status=200, errors=None, values=None,
                            form=None):
         require(visit.who, READERS)
         found = self.panel.get_consultation(visit.who, consultation_id)
@@ -147,7 +147,7 @@ class PanelPages:
                             today=dt.date.today().isoformat())
 
     @page("POST", "/panel/consultations/<consultation_id>/position")
-    def submit_position(self, visit, consultation_id):
+    def portal_submit_position(self, visit, consultation_id):
         actor = visit.actor
         require(visit.who, [Role.panel_chair, Role.panel_member])
         form = visit.form
@@ -162,12 +162,12 @@ class PanelPages:
             return visit.redirect(f"/panel/consultations/{consultation_id}",
                                   note="position_amended" if recorded["amended"]
                                   else "position_recorded", entity=recorded["entity"])
-        return attempt(answer, lambda errors: self._consultation_page(
+        return attempt(answer, lambda errors: self._portal_consultation_page(
             visit, consultation_id, 409 if errors.general else 422,
             errors.placed(["position", "entity"]), values, "position"))
 
     @page("POST", "/panel/consultations/<consultation_id>/extend")
-    def extend_consultation(self, visit, consultation_id):
+    def portal_extend_consultation(self, visit, consultation_id):
         require(visit.who, [Role.panel_chair])
         values = {"respond_by": visit.form.get("respond_by", "")}
 
@@ -178,11 +178,11 @@ class PanelPages:
                                            body.model_dump(mode="json"))
             return visit.redirect(f"/panel/consultations/{consultation_id}",
                                   note="consultation_extended")
-        return attempt(extend, lambda errors: self._consultation_page(
+        return attempt(extend, lambda errors: self._portal_consultation_page(
             visit, consultation_id, 422, errors.placed(["respond_by"]), values, "extend"))
 
     @page("POST", "/panel/consultations/<consultation_id>/conclude")
-    def conclude_consultation(self, visit, consultation_id):
+    def portal_conclude_consultation(self, visit, consultation_id):
         require(visit.who, [Role.panel_chair])
         form = visit.form
         values = {"outcome": form.get("outcome", ""), "guidance": form.get("guidance", "")}
@@ -194,12 +194,12 @@ class PanelPages:
                                              body.model_dump(mode="json"))
             return visit.redirect(f"/panel/consultations/{consultation_id}",
                                   note="consultation_concluded")
-        return attempt(conclude, lambda errors: self._consultation_page(
+        return attempt(conclude, lambda errors: self._portal_consultation_page(
             visit, consultation_id, 422, errors.placed(["outcome", "guidance"]), values,
             "conclude"))
 
     @page("POST", "/panel/consultations/<consultation_id>/accept")
-    def accept_consultation(self, visit, consultation_id):
+    def portal_accept_consultation(self, visit, consultation_id):
         require(visit.who, [Role.panel_chair])
         values = {"respond_by": visit.form.get("respond_by", "")}
 
@@ -210,29 +210,29 @@ class PanelPages:
                                            body.model_dump(mode="json"))
             return visit.redirect(f"/panel/consultations/{consultation_id}",
                                   note="consultation_opened")
-        return attempt(accept, lambda errors: self._consultation_page(
+        return attempt(accept, lambda errors: self._portal_consultation_page(
             visit, consultation_id, 422, errors.placed(["respond_by"]), values, "accept"))
 
     @page("POST", "/panel/consultations/<consultation_id>/decline")
-    def decline_consultation(self, visit, consultation_id):
+    def portal_decline_consultation(self, visit, consultation_id):
         require(visit.who, [Role.panel_chair])
 
         def decline():
             self.panel.decline_consultation(visit.who, consultation_id, {})
             return visit.redirect(f"/panel/consultations/{consultation_id}",
                                   note="consultation_declined")
-        return attempt(decline, lambda errors: self._consultation_page(
+        return attempt(decline, lambda errors: self._portal_consultation_page(
             visit, consultation_id, 409, errors))
 
     # reviews of members' annual reports
 
     @page("GET", "/panel/report-reviews/new")
-    def report_review_form(self, visit):
+    def portal_report_review_form(self, visit):
         require(visit.who, [Role.panel_member, Role.panel_chair, Role.ethics_office])
         return visit.render("panel/report_review_new.html", values={})
 
     @page("POST", "/panel/report-reviews/new")
-    def submit_report_review(self, visit):
+    def portal_submit_report_review(self, visit):
         require(visit.who, [Role.panel_member, Role.panel_chair, Role.ethics_office])
         actor, form = visit.actor, visit.form
         entity = actor.entity if actor.role == Role.panel_member else text(form, "entity")
@@ -251,17 +251,17 @@ class PanelPages:
             errors=errors.placed(["entity", "period", "document", "figures_version"])))
 
     @page("GET", "/panel/report-reviews/<review_id>")
-    def report_review(self, visit, review_id):
-        return self._report_review_page(visit, review_id)
+    def portal_report_review(self, visit, review_id):
+        return self._portal_report_review_page(visit, review_id)
 
-    def _report_review_page(self, visit, review_id, status=200, errors=None, values=None):
+    def _portal_report_review_page(self, visit, review_id, status=200, errors=None, values=None):
         require(visit.who, READERS)
         review = self.panel.get_report_review(visit.who, review_id)
         return visit.render("panel/report_review.html", status, review=review,
                             values=values or {}, errors=errors or FormErrors())
 
     @page("POST", "/panel/report-reviews/<review_id>/comment")
-    def comment_report_review(self, visit, review_id):
+    def portal_comment_report_review(self, visit, review_id):
         require(visit.who, [Role.panel_chair, Role.panel_member])
         values = {"comment": visit.form.get("comment", "")}
 
@@ -271,11 +271,11 @@ class PanelPages:
             self.panel.comment_report_review(visit.who, review_id,
                                              body.model_dump(mode="json"))
             return visit.redirect(f"/panel/report-reviews/{review_id}", note="comment_added")
-        return attempt(comment, lambda errors: self._report_review_page(
+        return attempt(comment, lambda errors: self._portal_report_review_page(
             visit, review_id, 422, errors.placed(["comment"]), values))
 
     @page("POST", "/panel/report-reviews/<review_id>/conclude")
-    def conclude_report_review(self, visit, review_id):
+    def portal_conclude_report_review(self, visit, review_id):
         require(visit.who, [Role.panel_chair])
         values = {"summary": visit.form.get("summary", "")}
 
@@ -286,19 +286,19 @@ class PanelPages:
                                               body.model_dump(mode="json"))
             return visit.redirect(f"/panel/report-reviews/{review_id}",
                                   note="report_review_concluded")
-        return attempt(conclude, lambda errors: self._report_review_page(
+        return attempt(conclude, lambda errors: self._portal_report_review_page(
             visit, review_id, 422, errors.placed(["summary"]), values))
 
     # the chair's reviews of members' retaliation determinations
 
     @page("GET", "/panel/chair-reviews/new")
-    def chair_review_form(self, visit):
+    def portal_chair_review_form(self, visit):
         require(visit.who, [Role.panel_chair])
         return visit.render("panel/chair_review_new.html", values={},
                             today=dt.date.today().isoformat())
 
     @page("POST", "/panel/chair-reviews/new")
-    def request_chair_review(self, visit):
+    def portal_request_chair_review(self, visit):
         require(visit.who, [Role.panel_chair])
         form = visit.form
         values = {k: form.get(k, "") for k in ("entity", "case_ref", "requested_on",
@@ -314,28 +314,28 @@ class PanelPages:
             errors=errors.placed(list(values)), today=dt.date.today().isoformat()))
 
     @page("GET", "/panel/chair-reviews/<review_id>")
-    def chair_review(self, visit, review_id):
-        return self._chair_review_page(visit, review_id)
+    def portal_chair_review(self, visit, review_id):
+        return self._portal_chair_review_page(visit, review_id)
 
-    def _chair_review_page(self, visit, review_id, status=200, errors=None, values=None):
+    def _portal_chair_review_page(self, visit, review_id, status=200, errors=None, values=None):
         require(visit.who, READERS)
         review = self.panel.get_chair_review(visit.who, review_id)
         return visit.render("panel/chair_review.html", status, review=review,
                             values=values or {}, errors=errors or FormErrors())
 
     @page("POST", "/panel/chair-reviews/<review_id>/start")
-    def start_chair_review(self, visit, review_id):
+    def portal_start_chair_review(self, visit, review_id):
         require(visit.who, [Role.panel_chair])
 
         def start():
             self.panel.start_chair_review(visit.who, review_id, {})
             return visit.redirect(f"/panel/chair-reviews/{review_id}",
                                   note="chair_review_started")
-        return attempt(start, lambda errors: self._chair_review_page(visit, review_id, 409,
+        return attempt(start, lambda errors: self._portal_chair_review_page(visit, review_id, 409,
                                                                      errors))
 
     @page("POST", "/panel/chair-reviews/<review_id>/conclude")
-    def conclude_chair_review(self, visit, review_id):
+    def portal_conclude_chair_review(self, visit, review_id):
         require(visit.who, [Role.panel_chair])
         form = visit.form
         values = {"outcome": form.get("outcome", ""), "reasons": form.get("reasons", "")}
@@ -347,5 +347,5 @@ class PanelPages:
                                              body.model_dump(mode="json"))
             return visit.redirect(f"/panel/chair-reviews/{review_id}",
                                   note="chair_review_concluded")
-        return attempt(conclude, lambda errors: self._chair_review_page(
+        return attempt(conclude, lambda errors: self._portal_chair_review_page(
             visit, review_id, 422, errors.placed(["outcome", "reasons"]), values))

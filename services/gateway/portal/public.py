@@ -10,7 +10,7 @@ YEARS_LISTED = 6
 
 class PublicPages:
     @page("GET", "/public/disclosures", public=True)
-    def public_disclosure_years(self, visit):
+    def portal_public_disclosure_years(self, visit):
         if visit.query.get("year"):
             return visit.redirect(f"/public/disclosures/{checked_year(visit.query['year'])}")
         this_year = dt.date.today().year
@@ -18,7 +18,7 @@ class PublicPages:
                             years=list(range(this_year, this_year - YEARS_LISTED, -1)))
 
     @page("GET", "/public/disclosures/<int:year>", public=True)
-    def public_disclosures(self, visit, year):
+    def portal_public_disclosures(self, visit, year):
         published = self.disclosure.published_disclosures(checked_year(year))
         return visit.render("public/disclosures.html", year=year,
                             published=sorted(published, key=lambda d: (d.get("name") or "",

@@ -44,7 +44,7 @@ def checked_year(value) -> int:
 
 
 class ReportPages:
-    def _entity_of(self, visit) -> str:
+    def _portal_entity_of(self, visit) -> str:
         actor = visit.actor
         wanted = visit.query.get("entity") or (actor.entity if actor.entity_scoped
                                                else ETHICS_OFFICE)
@@ -54,7 +54,7 @@ class ReportPages:
             raise NotFound(f"no entity {wanted}")
 
     @page("GET", "/reports")
-    def reports_home(self, visit):
+    def portal_reports_home(self, visit):
         require(visit.who, ANNUAL_READERS)
         return visit.render("reports/home.html",
                             period=last_finished_period(dt.date.today()),
@@ -62,14 +62,14 @@ class ReportPages:
                             may_read_all=visit.actor.role in READERS)
 
     @page("GET", "/reports/choose")
-    def choose_report(self, visit):
+    def portal_choose_report(self, visit):
         """The choice form: a GET form cannot put the period in the path itself."""
         require(visit.who, ANNUAL_READERS)
         kind, query = visit.query.get("kind"), visit.query
         if kind == "annual":
             period = checked_period(query.get("period", ""))
             return visit.redirect(f"/reports/annual/{period}",
-                                  entity=self._entity_of(visit))
+                                  entity=self._portal_entity_of(visit))
         if kind == "system-wide":
             return visit.redirect(f"/reports/system-wide/{checked_period(query.get('period'))}")
         if kind == "annex":
@@ -77,9 +77,9 @@ class ReportPages:
         raise NotFound(f"no report {kind}")
 
     @page("GET", "/reports/annual/<period>")
-    def annual_report_page(self, visit, period):
+    def portal_annual_report_page(self, visit, period):
         require(visit.who, ANNUAL_READERS)
-        entity = self._entity_of(visit)
+        entity = self._portal_entity_of(visit)
         checked_period(period)
         self.reporting.annual_report(visit.who, period, entity, "json", visit.lang)
         return visit.render("reports/report.html", kind="annual", title=visit.t(
@@ -87,14 +87,14 @@ class ReportPages:
             base=f"/reports/annual/{period}/report", query=f"entity={entity}")
 
     @page("GET", f"/reports/annual/<period>/report.<{FORMATS}:fmt>")
-    def annual_report_file(self, visit, period, fmt):
+    def portal_annual_report_file(self, visit, period, fmt):
         require(visit.who, ANNUAL_READERS)
         report = self.reporting.annual_report(visit.who, checked_period(period),
-                                              self._entity_of(visit), fmt, visit.lang)
+                                              self._portal_entity_of(visit), fmt, visit.lang)
         return rendered(report, fmt == "html")
 
     @page("GET", "/reports/system-wide/<period>")
-    def system_wide_page(self, visit, period):
+    def portal_system_wide_page(self, visit, period):
         require(visit.who, READERS)
         checked_period(period)
         self.reporting.system_wide(visit.who, period, "json", visit.lang)
@@ -103,20 +103,20 @@ class ReportPages:
             base=f"/reports/system-wide/{period}/report", query="")
 
     @page("GET", f"/reports/system-wide/<period>/report.<{FORMATS}:fmt>")
-    def system_wide_file(self, visit, period, fmt):
+    def portal_system_wide_file(self, visit, period, fmt):
         require(visit.who, READERS)
         report = self.reporting.system_wide(visit.who, checked_period(period), fmt, visit.lang)
         return rendered(report, fmt == "html")
 
     @page("GET", "/reports/annex/<int:year>")
-    def annex_page(self, visit, year):
+    def portal_annex_page(self, visit, year):
         require(visit.who, READERS)
         self.reporting.annex(visit.who, checked_year(year), "json", visit.lang)
         return visit.render("reports/report.html", kind="annex", title=visit.t(
             "reports.annex_of", year=year), base=f"/reports/annex/{year}/report", query="")
 
     @page("GET", f"/reports/annex/<int:year>/report.<{FORMATS}:fmt>")
-    def annex_file(self, visit, year, fmt):
+    def portal_annex_file(self, visit, year, fmt):
         require(visit.who, READERS)
         return rendered(self.reporting.annex(visit.who, checked_year(year), fmt, visit.lang),
                         fmt == "html")

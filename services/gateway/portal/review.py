@@ -21,13 +21,13 @@ def conflicts_with_blanks(conflicts: list[dict], more: bool = False) -> list[dic
 
 
 class ReviewPages:
-    def _cycle_years(self, visit) -> list[int]:
+    def _portal_cycle_years(self, visit) -> list[int]:
         return sorted((c["year"] for c in self.disclosure.list_cycles(visit.who)), reverse=True)
 
     @page("GET", "/review")
-    def review_queue(self, visit):
+    def portal_review_queue(self, visit):
         require(visit.who, QUEUE_READERS)
-        years = self._cycle_years(visit)
+        years = self._portal_cycle_years(visit)
         chosen = visit.query.get("year", type=int) or (years[0] if years else None)
         queues = {}
         if chosen is not None:
@@ -37,10 +37,10 @@ class ReviewPages:
         return visit.render("review/queue.html", years=years, year=chosen, queues=queues)
 
     @page("GET", "/review/<int:year>/<staff_id>")
-    def review_statement(self, visit, year, staff_id):
-        return self._review_page(visit, year, staff_id)
+    def portal_review_statement(self, visit, year, staff_id):
+        return self._portal_review_page(visit, year, staff_id)
 
-    def _review_page(self, visit, year, staff_id, status=200, errors=None, values=None):
+    def _portal_review_page(self, visit, year, staff_id, status=200, errors=None, values=None):
         require(visit.who, [Role.reviewer])
         filer = self.disclosure.get_filer(visit.who, year, staff_id)
         statement = self.disclosure.get_statement(visit.who, year, staff_id)
@@ -50,14 +50,14 @@ class ReviewPages:
                             outcomes=list(ReviewOutcome), types=list(ConflictType))
 
     @page("POST", "/review/<int:year>/<staff_id>")
-    def record_review(self, visit, year, staff_id):
+    def portal_record_review(self, visit, year, staff_id):
         require(visit.who, [Role.reviewer])
         form = visit.form
         conflicts = rows(form, "conflicts", list(CONFLICT_COLUMNS))
         values = {"outcome": form.get("outcome", ""), "conflicts": conflicts}
         if form.get("action") == "add":
             values["conflicts"] = conflicts_with_blanks(conflicts, more=True)
-            return self._review_page(visit, year, staff_id, values=values)
+            return self._portal_review_page(visit, year, staff_id, values=values)
 
         def review():
             body = validated(ReviewIn, {"outcome": form.get("outcome") or None,
@@ -66,15 +66,15 @@ class ReviewPages:
                                          body.model_dump(mode="json"))
             return visit.redirect(f"/review/{year}/{staff_id}", note="review_recorded")
         values["conflicts"] = conflicts_with_blanks(conflicts)
-        return attempt(review, lambda errors: self._review_page(
+        return attempt(review, lambda errors: self._portal_review_page(
             visit, year, staff_id, 422, errors, values))
 
     @page("POST", "/review/<int:year>/<staff_id>/mitigation")
-    def record_mitigation(self, visit, year, staff_id):
+    def portal_record_mitigation(self, visit, year, staff_id):
         require(visit.who, [Role.reviewer])
 
         def mitigate():
             self.disclosure.record_mitigation(visit.who, year, staff_id)
             return visit.redirect(f"/review/{year}/{staff_id}", note="mitigation_recorded")
-        return attempt(mitigate, lambda errors: self._review_page(visit, year, staff_id, 409,
+        return attempt(mitigate, lambda errors: self._portal_review_page(visit, year, staff_id, 409,
                                                                   errors))
