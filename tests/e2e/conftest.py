@@ -19,7 +19,10 @@ SCREENSHOTS = Path(__file__).parents[2] / "test-artifacts" / "screenshots"
 
 
 def _stop(playwright):
-    dispatcher = playwright.stop.__self__._dispatcher_fiber
+    dispatcher = getattr(getattr(playwright.stop, "__self__", None), "_dispatcher_fiber", None)
+    if dispatcher is None:  # another Playwright release: stop it the ordinary way
+        playwright.stop()
+        return
     test = greenlet.getcurrent()
     hub = eventlet.hubs.get_hub()
     stopped = []

@@ -106,14 +106,19 @@ def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
     expect(public.get_by_role("heading", name=f"Official {staff_id}")).to_be_visible()
     screenshot(public, "public-disclosures")
 
+    entity = enrolled["entity"]
+    eventually(lambda: any(row["entity"] == entity for row in api.get(
+        f"/reports/disclosure/{year}/annex")["rows"]))      # reporting has the events
     office = open_page()
     sign_in(office, api.token_for("ethics_office"))
     office.goto("/reports")
     office.get_by_label("Cycle").fill(str(year))
     office.locator("#annex").locator("..").get_by_role("button", name="Show").click()
     report = office.frame_locator("iframe.report")
-    eventually(lambda: api.get(f"/reports/disclosure/{year}/annex").get("rows") is not None)
-    expect(report.locator("table.annex")).to_be_visible()
+    expect(report.locator(f"table.annex tr[data-key={entity}]")).to_contain_text(entity)
     expect(office.get_by_role("link", name="Download XLSX")).to_have_attribute(
         "href", f"/reports/annex/{year}/report.xlsx")
     screenshot(office, "reports-annex")
+    office.goto(f"/reports/annual/{year - 1}-{year % 100:02d}?entity=EO")
+    expect(office.frame_locator("iframe.report").locator("h1")).to_be_visible()
+    screenshot(office, "reports-annual")

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from .portal_steps import sign_in
+from .portal_steps import leave_panel, panel_members, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -17,15 +17,9 @@ def day(offset: int) -> str:
 
 @pytest.fixture
 def members(api, client_as):
-    tag = uuid.uuid4().hex[:6].upper()
-    codes = [f"PA{tag}", f"PB{tag}", f"PC{tag}"]
-    chair = client_as("panel_chair", "EO")
-    for code in codes:
-        api.put(f"/entities/{code}", {"name": f"Ethics office {code}", "category": "other"})
-        chair.put(f"/panel/members/{code}", {"head": f"Head of {code}"})
+    codes = panel_members(api, client_as)
     yield codes
-    for code in codes:
-        chair.call("DELETE", f"/panel/members/{code}")
+    leave_panel(client_as, codes)
 
 
 def answer(page, url: str, text: str, button: str = "Send the position"):

@@ -4,11 +4,11 @@ import datetime as dt
 
 from pydantic import TypeAdapter, ValidationError
 
+from services.intake.domain import figures_problems  # the rule itself, to check before sending
 from shared.auth import require
 from shared.contracts.common import Period, Role, period_of
 from shared.contracts.intake import AdviceTopic, AnnualFigures, Category, Source
 from shared.errors import BadRequest, Invalid, NotFound, errors_from_validation
-from services.intake.domain import figures_problems  # the rule itself, to check before sending
 
 from .. import domain as gateway_rules
 from .forms import FormErrors, number
@@ -153,15 +153,15 @@ class FocalPages:
             versions = self._portal_versions(visit, entity, period)
             if problems:
                 return self._portal_figures_page(visit, record, period, values, versions,
-                                          FormErrors(problems), status=422)
+                                                 FormErrors(problems), status=422)
             return self._portal_figures_page(visit, record, period, values, versions,
-                                      checked=True)
+                                             checked=True)
         try:
             answer = self.intake.submit_annual_figures(visit.who, entity, period, body)
         except Invalid as exc:
             versions = self._portal_versions(visit, entity, period)
             return self._portal_figures_page(visit, record, period, values, versions,
-                                      FormErrors.of_exception(exc), status=422)
+                                             FormErrors.of_exception(exc), status=422)
         note = "figures_saved" if answer["created"] else "figures_unchanged"
         return visit.redirect(f"/focal/{entity}/figures/{period}", note=note,
                               version=answer["version"])
@@ -172,8 +172,8 @@ class FocalPages:
         except NotFound:
             return []
 
-    def _portal_figures_page(self, visit, record, period, values, versions, errors=None, status=200,
-                      checked=False):
+    def _portal_figures_page(self, visit, record, period, values, versions, errors=None,
+                             status=200, checked=False):
         errors = (errors or FormErrors()).placed(
             figure_fields() + [group for group, _ in GROUPS] + ["period"])
         return visit.render("focal/figures.html", status, entity=record, period=period,
@@ -191,8 +191,9 @@ class FocalPages:
     @page("POST", "/focal/<entity>/service-requests/upload")
     def portal_upload_requests(self, visit, entity):
         record = self._portal_entity(visit, entity, DASHBOARD)
-        return self._portal_upload(visit, record, "service_requests", REQUEST_COLUMNS,
-                            lambda items: self.intake.log_service_requests(visit.who, items))
+        return self._portal_upload(
+            visit, record, "service_requests", REQUEST_COLUMNS,
+            lambda items: self.intake.log_service_requests(visit.who, items))
 
     @page("GET", "/focal/<entity>/filers/<int:year>/upload")
     def portal_filers_upload_form(self, visit, entity, year):
@@ -204,9 +205,9 @@ class FocalPages:
     @page("POST", "/focal/<entity>/filers/<int:year>/upload")
     def portal_upload_filers(self, visit, entity, year):
         record = self._portal_entity(visit, entity, DASHBOARD)
-        return self._portal_upload(visit, record, "filers", FILER_COLUMNS,
-                            lambda items: self.disclosure.enrol_filers(visit.who, year, items),
-                            year=year)
+        return self._portal_upload(
+            visit, record, "filers", FILER_COLUMNS,
+            lambda items: self.disclosure.enrol_filers(visit.who, year, items), year=year)
 
     def _portal_upload(self, visit, record, kind, columns, send, **context):
         try:

@@ -101,8 +101,8 @@ class PanelPages:
         def approve():
             self.panel.approve_meeting(visit.who, meeting_id, {})
             return visit.redirect(f"/panel/meetings/{meeting_id}", note="meeting_approved")
-        return attempt(approve, lambda errors: self._portal_meeting_page(visit, meeting_id, 409,
-                                                                  errors))
+        return attempt(approve, lambda errors: self._portal_meeting_page(
+            visit, meeting_id, 409, errors))
 
     # consultations
 
@@ -133,8 +133,8 @@ class PanelPages:
     def portal_consultation(self, visit, consultation_id):
         return self._portal_consultation_page(visit, consultation_id)
 
-    def _portal_consultation_page(self, visit, consultation_id, status=200, errors=None, values=None,
-                           form=None):
+    def _portal_consultation_page(self, visit, consultation_id, status=200, errors=None,
+                                  values=None, form=None):
         require(visit.who, READERS)
         found = self.panel.get_consultation(visit.who, consultation_id)
         actor = visit.actor
@@ -331,8 +331,8 @@ class PanelPages:
             self.panel.start_chair_review(visit.who, review_id, {})
             return visit.redirect(f"/panel/chair-reviews/{review_id}",
                                   note="chair_review_started")
-        return attempt(start, lambda errors: self._portal_chair_review_page(visit, review_id, 409,
-                                                                     errors))
+        return attempt(start, lambda errors: self._portal_chair_review_page(
+            visit, review_id, 409, errors))
 
     @page("POST", "/panel/chair-reviews/<review_id>/conclude")
     def portal_conclude_chair_review(self, visit, review_id):

@@ -76,5 +76,5 @@ class ReviewPages:
         def mitigate():
             self.disclosure.record_mitigation(visit.who, year, staff_id)
             return visit.redirect(f"/review/{year}/{staff_id}", note="mitigation_recorded")
-        return attempt(mitigate, lambda errors: self._portal_review_page(visit, year, staff_id, 409,
-                                                                  errors))
+        return attempt(mitigate, lambda errors: self._portal_review_page(
+            visit, year, staff_id, 409, errors))

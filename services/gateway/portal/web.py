@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nameko.exceptions import RemoteError, UnknownService
@@ -182,19 +182,15 @@ def error_page(visit: Visit, exc: Exception) -> Response:
     if isinstance(exc, RequestEntityTooLarge):
         exc = PayloadTooLarge(str(exc))
     if isinstance(exc, CsrfRefused):
-        return visit.render("error.html", 403, status=403, kind="csrf", detail=None)
+        return visit.render("error.html", 403, code=403, kind="csrf", detail=None)
     if isinstance(exc, (Forbidden, NotFound, Conflict, BadRequest, PayloadTooLarge, Invalid)):
-        return visit.render("error.html", exc.status, status=exc.status,
+        return visit.render("error.html", exc.status, code=exc.status,
                             kind=ERROR_PAGES[exc.status], detail=exc.detail,
                             problems=getattr(exc, "errors", []))
     if isinstance(exc, UnknownService):
-        return visit.render("error.html", 503, status=503, kind="unavailable", detail=None)
+        return visit.render("error.html", 503, code=503, kind="unavailable", detail=None)
     if isinstance(exc, RemoteError):
         log.error("remote error: %s", exc)
     else:
         log.exception("page failed", exc_info=exc)
-    return visit.render("error.html", 500, status=500, kind="internal", detail=None)
-
-
-def path_quote(value: str) -> str:
-    return quote(str(value), safe="")
+    return visit.render("error.html", 500, code=500, kind="internal", detail=None)
