@@ -3,16 +3,22 @@ import os
 import shutil
 import subprocess
 
-# command on PATH -> Debian package that provides it
+# command on PATH (or a file it installs) -> Debian package that provides it
 NEEDED = {
     "promtool": "prometheus",  # promtool checks the alert rules; the server runs in tests
     "chromium": "chromium",  # the portal's browser tests drive Debian's Chromium
     "chromedriver": "chromium-driver",
+    # Chinese labels in the portal's screenshots need a CJK font
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc": "fonts-wqy-zenhei",
 }
 
 
+def present(thing: str) -> bool:
+    return os.path.exists(thing) if thing.startswith("/") else shutil.which(thing) is not None
+
+
 def missing() -> list[str]:
-    return sorted({pkg for command, pkg in NEEDED.items() if not shutil.which(command)})
+    return sorted({pkg for thing, pkg in NEEDED.items() if not present(thing)})
 
 
 def main():

@@ -27,10 +27,11 @@ log = logging.getLogger(__name__)
 LEASE = "outbox_lease"
 LEASE_SECONDS = 10
 UNROUTABLE_RETRY_SECONDS = 5
+BACKLOG_COUNT_SECONDS = 5  # counting a large backlog scans it: at most this often
 
 
 class OutboxRelay:
-    def __init__(self, db, config: dict, service: str, batch: int = 500, idle: float = 0.5):
+    def __init__(self, db, config: dict, service: str, batch: int = 2000, idle: float = 0.5):
         self.db, self.service, self.batch, self.idle = db, service, batch, idle
         # the exchange nameko's `event_handler(service, type)` binds to
         exchange = get_event_exchange(service, config)
@@ -40,6 +41,7 @@ class OutboxRelay:
         self._wake = Event()
         self.running = True
         self._unroutable: dict[str, float] = {}  # event type -> when to try it again
+        self._counted_at = 0.0
 
     def wake(self):
         if not self._wake.ready():
@@ -111,10 +113,13 @@ class OutboxRelay:
         EVENTS_PUBLISHED.labels(self.service, doc["type"]).inc()
 
     def _measure_backlog(self, pending):
-        try:
-            backlog = self.db[OUTBOX].count_documents({"sent": False}) if pending else 0
-        except PyMongoError:
-            return
-        OUTBOX_BACKLOG.labels(self.service).set(backlog)
+        now = time.monotonic()
+        if not pending or now - self._counted_at >= BACKLOG_COUNT_SECONDS:
+            try:
+                backlog = self.db[OUTBOX].count_documents({"sent": False}) if pending else 0
+            except PyMongoError:
+                return
+            self._counted_at = now
+            OUTBOX_BACKLOG.labels(self.service).set(backlog)
         age = (utcnow() - pending[0]["created_at"]).total_seconds() if pending else 0
         OUTBOX_OLDEST_AGE.labels(self.service).set(max(age, 0))

@@ -113,7 +113,7 @@ class Repository:
     @classmethod
     def create_indexes(cls, db):
         base = {
-            OUTBOX: [([("sent", 1), ("created_at", 1)], {})],
+            OUTBOX: [([("sent", 1), ("created_at", 1), ("_id", 1)], {})],  # the relay's order
             AUDIT: [([("entity", 1), ("at", 1)], {})],
         }
         for name, specs in {**base, **cls.indexes}.items():

@@ -52,8 +52,14 @@ OTHER_2014 = {
     "UNRWA": 160, "UNIDIR": 10, "UNICRI": 12, "UNAIDS": 190, "UNCCD": 15, "UNHCR": 900,
     "UNCC": 20, "UNFCCC": 60, "UNITAR": 15, "UNU": 40, "UN-WOMEN": 383, "ICC": 50,
 }
-CATEGORIES = {"secretariat": SECRETARIAT_2014, "peacekeeping": PEACEKEEPING_2014,
-              "other": OTHER_2014}
+# the directory's entities (epun/demo/directory.py) with their 2014 filers; the directory's other
+# entities that are not among footnote 1's cost-sharing participants have no filers here
+CATEGORIES = {
+    "secretariat": {code: SECRETARIAT_2014[code] for code, _ in SECRETARIAT},
+    "peacekeeping": {code: PEACEKEEPING_2014[code] for code, _ in PEACEKEEPING},
+    "other": {code: OTHER_2014[code] for code, _ in OTHER if code in OTHER_2014},
+}
+assert sum(CATEGORIES["other"].values()) == sum(OTHER_2014.values())
 # figure V: filers by category and cycle (2014 as the annex classifies it)
 FIGURE_V = {
     2011: {"peacekeeping": 1697, "secretariat": 1351, "other": 1258},
@@ -78,7 +84,7 @@ CYCLES = {
     2015: {"deadline": "2015-05-31", "programme_cost": 2_100_000.00, "non_filers": None},
 }
 RETURNING_SHARE = 0.8
-COST_SHARING = {code for code, _ in OTHER if code in OTHER_2014}
+COST_SHARING = set(CATEGORIES["other"])
 DUTY_STATIONS = {  # ILLUSTRATIVE: each entity's main duty station; New York otherwise
     "ESCAP": "Bangkok", "ESCWA": "Beirut", "ECA": "Addis Ababa", "ECE": "Geneva",
     "ECLAC": "Santiago", "ICTR": "Arusha", "ICTY": "The Hague", "MICT": "The Hague",
@@ -97,12 +103,13 @@ GRADES = ["D-1", "P-5", "P-4", "D-2", "P-4", "P-3", "P-5", "G-7", "P-4", "P-2"] 
 
 def load(client, say=print):
     entities = {code: category for category, counts in CATEGORIES.items() for code in counts}
-    _participants(client, entities)
+    changed = _participants(client, entities)
+    say(f"disclosure: {len(entities)} participating entities ({changed} added or changed)")
     plan = Plan(entities)
     for year in sorted(CYCLES):
-        done = _cycle(client, year, plan.rows(year))
+        changed = _cycle(client, year, plan.rows(year))
         say(f"disclosure: the {year} cycle, {len(plan.rows(year)):,} filers "
-            f"({'already loaded' if done else 'loaded'})")
+            f"({changed:,} records added or changed)")
 
 
 # the plan: who files in which cycle, built the same way on every run
@@ -217,7 +224,8 @@ def _senior_officials(rows: list[dict], count: int):
 
 # loading through the API
 
-def _participants(client, entities: dict[str, str]):
+def _participants(client, entities: dict[str, str]) -> int:
+    changed = 0
     existing = {p["entity"]: p for p in client.get("/disclosure/participants")}
     for code in sorted(entities):
         wanted = {"cost_sharing": code in COST_SHARING,
@@ -225,14 +233,19 @@ def _participants(client, entities: dict[str, str]):
         found = existing.get(code)
         if not found or {k: found[k] for k in wanted} != wanted:
             client.put(f"/disclosure/participants/{code}", wanted)
+            changed += 1
+    return changed
 
 
-def _cycle(client, year: int, rows: list[dict]) -> bool:
-    """Load one cycle; True when it was complete already."""
+def _cycle(client, year: int, rows: list[dict]) -> int:
+    """Load what is missing of one cycle (a closed cycle is complete); returns how many records
+    it added or changed."""
     cycles = {c["year"]: c for c in client.get("/disclosure/cycles")}
     if cycles.get(year, {}).get("status") == "closed":
-        return True
+        return 0
+    changed = 0
     if year not in cycles:
+        changed += 1
         client.post("/disclosure/cycles", {"year": year, "deadline": CYCLES[year]["deadline"],
                                            "programme_cost": CYCLES[year]["programme_cost"]})
     base = f"/disclosure/cycles/{year}"
@@ -240,37 +253,38 @@ def _cycle(client, year: int, rows: list[dict]) -> bool:
     status = _statuses(client, year)
     missing = [{k: r[k] for k in fields} for r in rows if r["staff_id"] not in status]
     if missing:
-        _batch(client, f"{base}/filers", missing)
+        changed += _batch(client, f"{base}/filers", missing)
         status = _statuses(client, year)
-    _batch(client, f"{base}/statements", [
+    changed += _batch(client, f"{base}/statements", [
         {"staff_id": r["staff_id"], **_statement(r), "filed_on": _filed_on(year, i)}
         for i, r in enumerate(rows) if r["files"] and status[r["staff_id"]] == "invited"])
     if year == 2014:
-        _review_2014(client, year, rows)
+        changed += _review_2014(client, year, rows)
     if year != max(CYCLES):
         client.post(f"{base}/close", {"closed_on": f"{year}-07-31"})
-    return False
+        changed += 1
+    return changed
 
 
-def _review_2014(client, year: int, rows: list[dict]):
+def _review_2014(client, year: int, rows: list[dict]) -> int:
     base = f"/disclosure/cycles/{year}"
     conflicts = _conflicts(rows)
     status = _statuses(client, year)
-    _batch(client, f"{base}/reviews", [
+    changed = _batch(client, f"{base}/reviews", [
         {"staff_id": s, "outcome": "conflicts_found" if s in conflicts else "cleared",
          "conflicts": conflicts.get(s, [])}
         for s in sorted(status) if status[s] == "filed"])
     status = _statuses(client, year)
-    _batch(client, f"{base}/mitigations", [{"staff_id": s} for s in sorted(conflicts)
+    changed += _batch(client, f"{base}/mitigations", [{"staff_id": s} for s in sorted(conflicts)
                                            if status[s] == "conflicts_found"])
-    sample = client.post(f"{base}/verification-sample", SAMPLE_2014)
+    sample = client.post(f"{base}/verification-sample", SAMPLE_2014)  # once: a replay is a no-op
     filers = _filers(client, year)
     verified = {f["staff_id"] for f in filers if f["verification"]}
-    _batch(client, f"{base}/verifications", [{"staff_id": s, "outcome": "verified"}
+    changed += _batch(client, f"{base}/verifications", [{"staff_id": s, "outcome": "verified"}
                                              for s in sample["staff_ids"] if s not in verified])
     decided = {f["staff_id"] for f in filers if f["public_disclosure"]}
-    _batch(client, f"{base}/public-disclosures",
-           [d for d in _public_decisions(rows) if d["staff_id"] not in decided])
+    return changed + _batch(client, f"{base}/public-disclosures",
+                            [d for d in _public_decisions(rows) if d["staff_id"] not in decided])
 
 
 def _conflicts(rows: list[dict]) -> dict[str, list[dict]]:
@@ -335,9 +349,10 @@ def _statuses(client, year: int) -> dict[str, str]:
     return {f["staff_id"]: f["status"] for f in _filers(client, year)}
 
 
-def _batch(client, path: str, rows: list[dict]):
+def _batch(client, path: str, rows: list[dict]) -> int:
     """Post `rows` in chunks; a refused row is an error (the plan only sends what is missing)."""
     for start in range(0, len(rows), CHUNK):
         answer = client.post(path, {"items": rows[start:start + CHUNK]})
         if answer["rejected"]:
             raise RuntimeError(f"{path}: rows refused: {answer['rejected'][:5]}")
+    return len(rows)

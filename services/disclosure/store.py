@@ -58,7 +58,7 @@ class DisclosureRepository(Repository):
         "cycles": [([("entity", 1), ("year", 1)], {"unique": True})],
         "filers": [([("entity", 1), ("year", 1), ("staff_id", 1)], {}),
                    ([("entity", 1), ("year", 1), ("status", 1), ("staff_id", 1)], {})],
-        "statements": [([("entity", 1), ("year", 1)], {})],
+        "statements": [([("entity", 1), ("key_id", 1)], {})],
         "counters": [([("entity", 1), ("year", 1)], {})],
         "samples": [([("entity", 1), ("year", 1)], {"unique": True})],
         "public_disclosures": [([("entity", 1), ("year", 1)], {})],
@@ -327,28 +327,32 @@ class DisclosureRepository(Repository):
                 "filed_on": doc["filed_on"], **contents}
 
     def rotate_key(self) -> dict:
-        """Re-seal every statement not sealed with the newest key; a statement is replaced only
-        if it is still the one that was read, so none is lost to a concurrent write."""
-        newest, total, resealed, after = self.keyring.newest, 0, 0, ""
-        while True:
-            page = list(self.db.statements.find({"_id": {"$gt": after}}).sort("_id", 1)
-                        .limit(500))
-            if not page:
-                break
-            after = page[-1]["_id"]
-            total += len(page)
-            stale = [d for d in page if d["key_id"] != newest]
-            ops = []
-            for doc in stale:
-                sealed = self.keyring.reseal(doc, statement_context(doc["year"], doc["staff_id"]))
-                ops.append(UpdateOne({"_id": doc["_id"], "key_id": doc["key_id"],
-                                      "nonce": doc["nonce"]}, {"$set": sealed}))
-            if ops:
-                def write(uow, ops=ops):
-                    return uow["statements"].bulk_write(ops, ordered=False).modified_count
-                resealed += self.atomically(write)
-            eventlet.sleep(0)
-        return {"key_id": newest, "statements": total, "reencrypted": resealed}
+        """Re-seal every statement sealed with an older key, entity by entity; a statement is
+        replaced only if it is still the one that was read, so none is lost to a concurrent
+        write."""
+        newest, resealed = self.keyring.newest, 0
+        older = [k for k in self.keyring.keys if k != newest]
+        for entity in sorted(p["entity"] for p in self.db.participants.find({}, {"entity": 1})):
+            for key_id in older:
+                while True:
+                    page = list(self.db.statements.find({"entity": entity, "key_id": key_id})
+                                .limit(500))
+                    if not page:
+                        break
+                    done = self.atomically(lambda uow, page=page: self._reseal(uow, page))
+                    resealed += done
+                    eventlet.sleep(0)
+                    if not done:  # changed meanwhile by writes that seal with the newest key
+                        break
+        return {"key_id": newest, "statements": self.db.statements.count_documents({}),
+                "reencrypted": resealed}
+
+    def _reseal(self, uow, page: list[dict]) -> int:
+        ops = [UpdateOne({"_id": doc["_id"], "key_id": doc["key_id"], "nonce": doc["nonce"]},
+                         {"$set": self.keyring.reseal(doc, statement_context(doc["year"],
+                                                                             doc["staff_id"]))})
+               for doc in page]
+        return uow["statements"].bulk_write(ops, ordered=False).modified_count
 
     # the verification sample
 

@@ -10,9 +10,11 @@ Events of different types travel on different queues and are handled by concurre
 they may arrive in any order: every change here commutes (counters add up, a record's fields are
 set by one kind of event each, and "latest wins" compares the events' own times or versions).
 
-Keys: every document carries `entity`. The programme-wide models (`fdp`, `cycles`, `samples`)
-and the Panel's own records (`meetings`, `consultations`) belong to the Ethics Office, which
-runs the programme and chairs the Panel; an `fdp` document names the filers' entity in `unit`.
+Keys: every document carries `entity`. The programme-wide models (`fdp`, `enrolment`, `cycles`,
+`samples`) and the Panel's own records (`meetings`, `consultations`) belong to the Ethics Office,
+which runs the programme and chairs the Panel; an `fdp` document names the filers' entity in
+`unit`, and a cycle's `enrolment` document counts its filers by entity (figure V reads a few of
+those rather than every entity's `fdp` document of every year).
 """
 import datetime as dt
 from collections import Counter, defaultdict
@@ -214,7 +216,9 @@ def filer_feeds(filer: dict) -> list:
         "verified": int(bool(filer.get("verification"))),
         **{f"matters.{t}": n for t, n in conflicts.items()},
     }
-    return [Add("fdp", fdp_key(filer["entity"], filer["year"]), amounts)]
+    return [Add("fdp", fdp_key(filer["entity"], filer["year"]), amounts),
+            Add("enrolment", {"entity": ETHICS_OFFICE, "year": filer["year"]},
+                {f"units.{filer['entity']}": 1})]
 
 
 def fdp_key(unit: str, year: int) -> dict:

@@ -149,7 +149,9 @@ def row_label(table: Table, key: str, values: dict, labels) -> str:
         return labels(key)
     if values.get("name"):
         return values["name"]
-    return labels.of(table.prefix, key) if table.prefix else key
+    if table.prefix and labels(table.prefix + key, ""):
+        return labels(table.prefix + key)
+    return labels(key, key)  # keys such as `conflict.other` are labels of their own
 
 
 def _shown(table, column, value, labels):
@@ -158,8 +160,7 @@ def _shown(table, column, value, labels):
         return None
     if column == "category" and table.name in ("annex", "system_wide"):
         return labels.of("entity_category.", value)
-    if column == "provenance" or (column == "value" and value in ("records", "submitted",
-                                                                   "mixed")):
+    if column == "provenance" or value in ("records", "submitted", "mixed"):
         return labels.of("provenance.", value)
     return value
 
@@ -171,10 +172,12 @@ def to_html(kind: str, report: dict, tables: list[Table], labels) -> str:
     figures = _figures(kind, report, labels)
     return TEMPLATES.get_template("report.html.j2").render(
         kind=kind, report=report, tables=by_name, figures=figures, labels=labels,
-        row_label=row_label, cell=lambda t, c, v: _cell(t, c, v, labels))
+        row_label=row_label, cell=lambda t, k, c, v: _cell(t, k, c, v, labels))
 
 
-def _cell(table, column, value, labels) -> str:
+def _cell(table, key, column, value, labels) -> str:
+    if key == "cycle" or column == "year":  # years, not counts
+        return str(value)
     shown = _shown(table, column, value, labels)
     return labels.number(shown) if isinstance(shown, (int, float)) or shown is None else shown
 

@@ -214,6 +214,7 @@ def annual_report(view, entity: str, period: str) -> dict:
     sample_size = sample.get("size") if whole else (
         sample.get("by_entity", {}).get(entity, 0) if sample else None)
     start, end = period_bounds(period)
+    fdp = view.fdp(year) if whole else view.fdp(year, entity)
     requests = requests_section(tally, figures)
     requests["trend"] = trend(tallies, submitted, period)
     requests["advice_trend"] = advice_trend(tallies, submitted, period)
@@ -223,9 +224,8 @@ def annual_report(view, entity: str, period: str) -> dict:
         "period": period, "from": start.isoformat(), "to": end.isoformat(),
         "service_requests": requests,
         "financial_disclosure": disclosure_section(
-            year, "programme" if whole else "entity",
-            view.fdp(year) if whole else view.fdp(year, entity), sample_size,
-            view.cycle(year), figures),
+            year, "programme" if whole else "entity", fdp, sample_size, view.cycle(year),
+            figures),
         "retaliation": retaliation_section(tally, figures),
         "activities": activities_section(tally, figures),
         "panel": panel_section(entity, view.meetings_held_in(period),
@@ -234,9 +234,9 @@ def annual_report(view, entity: str, period: str) -> dict:
                                view.reviews_in("chair_reviews", period), view.members()),
     }
     if whole:
-        report["annex"] = annex(year, view.fdp(year), directory)
+        report["annex"] = annex(year, fdp, directory)
         first, last = year - PARTICIPATION_YEARS[0], year + PARTICIPATION_YEARS[1]
-        report["participation"] = participation(first, last, view.fdp_years(first, last),
+        report["participation"] = participation(first, last, view.enrolment(first, last),
                                                 directory)
     return report
 
@@ -268,19 +268,21 @@ def _sum_columns(rows: list[dict]) -> dict:
     return {k: sum(r[k] for r in rows) for k in ("required", "filed", "not_compliant")}
 
 
-def participation(first: int, last: int, fdp_docs: list[dict], directory: dict) -> dict:
+def participation(first: int, last: int, enrolment: list[dict], directory: dict) -> dict:
     """Figure V: filers enrolled by entity category and cycle year."""
     counts: dict = {}
-    for doc in fdp_docs:
-        if first <= doc["year"] <= last and doc.get("enrolled"):
-            category = (directory.get(doc["unit"]) or {}).get("category") or UNCLASSIFIED
-            year = counts.setdefault(doc["year"], {})
-            year[category] = year.get(category, 0) + doc["enrolled"]
+    for doc in enrolment:
+        if not first <= doc["year"] <= last:
+            continue
+        year = counts.setdefault(doc["year"], {})
+        for unit, enrolled in (doc.get("units") or {}).items():
+            category = (directory.get(unit) or {}).get("category") or UNCLASSIFIED
+            year[category] = year.get(category, 0) + enrolled
     columns = ["peacekeeping", "secretariat", "other"]
     if any(UNCLASSIFIED in c for c in counts.values()):
         columns.append(UNCLASSIFIED)
     rows = [{"year": y, **{c: counts[y].get(c, 0) for c in columns},
-             "total": sum(counts[y].values())} for y in sorted(counts)]
+             "total": sum(counts[y].values())} for y in sorted(counts) if any(counts[y].values())]
     return {"from": first, "to": last, "classification": CLASSIFICATION,
             "columns": columns, "rows": rows}
 

@@ -19,8 +19,9 @@ from shared.service import ServiceBase
 from shared.storage import Storage
 
 from . import report as reports
-from .domain import figures_missing, last_finished_period
+from .domain import figures_missing, last_finished_period, project
 from .labels import languages
+from .projector import Projector
 from .rebuild import Rebuilder
 from .render import FORMATS, render
 from .store import ReportingRepository
@@ -38,13 +39,15 @@ _gauge_entities: set = set()
 class ReportingService(ServiceBase):
     name = "reporting"
     storage = Storage(ReportingRepository)
+    projector = Projector()
     rebuilder = Rebuilder()
 
     def consume(self, envelope):
         try:
-            self.storage.apply(envelope)
+            changes = project(envelope.type, envelope.payload, envelope.occurred_at.isoformat())
         except (KeyError, TypeError, ValueError) as exc:
             raise PermanentFailure(f"no projection can read this {envelope.type} event: {exc!r}")
+        self.projector.apply(self.storage, envelope, changes)
         if envelope.type in GAUGE_EVENTS:
             self.refresh_figures_gauge()
 
@@ -86,7 +89,7 @@ class ReportingService(ServiceBase):
         fmt, lang = _checked_format(fmt), _checked_lang(lang)
         view = self.storage.view()
         return _answer(render("participation", reports.participation(
-            first, last, view.fdp_years(first, last), view.directory()), fmt, lang))
+            first, last, view.enrolment(first, last), view.directory()), fmt, lang))
 
     @rpc
     def directory(self, actor):

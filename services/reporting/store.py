@@ -30,6 +30,7 @@ MODELS = {
     "tallies": ["entity", "period"],
     "submitted": ["entity", "period"],
     "fdp": ["entity", "year", "unit"],
+    "enrolment": ["entity", "year"],
     "filers": ["entity", "year", "staff_id"],
     "cycles": ["entity", "year"],
     "samples": ["entity", "year"],
@@ -71,39 +72,42 @@ class ReportingRepository(Repository):
         state = db.generations.find_one(STATE) or {}
         for generation in {0, *live_generations(state)}:
             create_generation_indexes(db, generation)
+            adopt_key_ids(db, generation)
 
     # ---- writing ----
 
     def apply(self, envelope) -> bool:
         """Apply an event to the live generations, once each; False when it was a redelivery."""
         changes = project(envelope.type, envelope.payload, envelope.occurred_at.isoformat())
+        return envelope.event_id in self.apply_group([(envelope, changes)])
 
+    def apply_group(self, group: list, generations: list | None = None) -> set:
+        """Apply several events, `(envelope, changes)` pairs, in one transaction: to the live
+        generations (or to `generations`), each event once per generation. Counters that several
+        events move are updated once. Returns the ids of the events that were new somewhere."""
         def write(uow):
-            state = uow["generations"].find_one(STATE) or {}
-            applied = False
-            for generation in live_generations(state):
+            targets = generations
+            if targets is None:
+                targets = live_generations(uow["generations"].find_one(STATE) or {})
+            applied = set()
+            for generation in targets:
                 marks = uow[collection(PROCESSED, generation)]
-                if marks.find_one({"_id": mark_id(envelope.event_id)}, {"_id": 1}):
+                unique = {envelope.event_id: (envelope, changes) for envelope, changes in group}
+                ids = [mark_id(event_id) for event_id in unique]
+                seen = {d["_id"] for d in marks.find({"_id": {"$in": ids}}, {"_id": 1})}
+                fresh = [pair for event_id, pair in unique.items()
+                         if mark_id(event_id) not in seen]
+                if not fresh:
                     continue
-                marks.insert_one(_mark(envelope.event_id))
-                write_changes(uow, generation, changes)
-                applied = True
+                marks.insert_many([_mark(envelope.event_id) for envelope, _ in fresh])
+                write_changes(uow, generation, [c for _, changes in fresh for c in changes])
+                applied.update(envelope.event_id for envelope, _ in fresh)
             return applied
         return self.atomically(write)
 
     def replay(self, generation: int, envelopes: list) -> int:
         """Apply events to one generation in one transaction (skipping those it already has)."""
-        def write(uow):
-            marks = uow[collection(PROCESSED, generation)]
-            ids = [mark_id(e.event_id) for e in envelopes]
-            seen = {d["_id"] for d in marks.find({"_id": {"$in": ids}}, {"_id": 1})}
-            fresh = [e for e in envelopes if mark_id(e.event_id) not in seen]
-            if not fresh:
-                return 0
-            marks.insert_many([_mark(e.event_id) for e in fresh])
-            write_changes(uow, generation, [c for e in fresh for c in _projected(e)])
-            return len(fresh)
-        return self.atomically(write)
+        return len(self.apply_group([(e, _projected(e)) for e in envelopes], [generation]))
 
     # ---- generations and rebuilds ----
 
@@ -115,6 +119,8 @@ class ReportingRepository(Repository):
         beat = state.get("heartbeat")
         if state.get("building") is not None and beat and utcnow() - beat < stale_after:
             raise Conflict(f"a rebuild (generation {state['building']}) is running")
+        if state.get("building") is not None:  # a rebuild that stopped making progress
+            self.drop_generation(state["building"])
         generation = max(state.get("active", 0), state.get("newest", 0)) + 1
         self.drop_generation(generation)
         create_generation_indexes(self.db, generation)
@@ -170,8 +176,9 @@ def _mark(event_id: str) -> dict:
             "event_id": event_id, "at": utcnow()}
 
 
-def doc_key(model: str, fields: dict) -> tuple:
-    return tuple((name, fields[name]) for name in MODELS[model])
+def doc_id(model: str, fields: dict) -> str:
+    """A read-model document's `_id`: its key's values, `|`-joined (`EO|2014|DM`)."""
+    return "|".join(str(fields[name]) for name in MODELS[model])
 
 
 def write_changes(uow, generation: int, changes: list):
@@ -183,7 +190,8 @@ def write_changes(uow, generation: int, changes: list):
     for model, docs in inserts.items():
         uow[collection(model, generation)].insert_many(docs)
     for add in merged(adds):
-        writes[add.model].append(UpdateOne(add.key, {"$inc": add.amounts}, upsert=True))
+        writes[add.model].append(UpdateOne({"_id": doc_id(add.model, add.key)}, {
+            "$inc": add.amounts, "$setOnInsert": add.key}, upsert=True))
     for model, requests in writes.items():
         uow[collection(model, generation)].bulk_write(requests, ordered=True)
 
@@ -192,14 +200,14 @@ def _revise(uow, generation, revisions, writes, inserts) -> list:
     """Apply the Revises (in order per record); returns the counter Adds their records feed."""
     by_record: dict = defaultdict(list)
     for revision in revisions:
-        by_record[(revision.model, doc_key(revision.model, revision.key))].append(revision)
+        by_record[(revision.model, doc_id(revision.model, revision.key))].append(revision)
     before_of = _fetch(uow, generation, list(by_record))
     adds = []
-    for (model, key), chain in by_record.items():
-        before = before_of.get((model, key))
+    for (model, _id), chain in by_record.items():
+        before = before_of.get((model, _id))
         after = before
         for revision in chain:
-            after = {**revision.change(after), **dict(key)}
+            after = {**revision.change(after), **revision.key, "_id": _id}
         if after == before:
             continue
         feeds = chain[0].feeds
@@ -208,7 +216,7 @@ def _revise(uow, generation, revisions, writes, inserts) -> list:
         if before is None:
             inserts[model].append(after)
         else:
-            writes[model].append(ReplaceOne({"_id": before["_id"]}, after))
+            writes[model].append(ReplaceOne({"_id": _id}, after))
     return adds
 
 
@@ -217,17 +225,25 @@ def _negated(adds: list) -> list:
 
 
 def _fetch(uow, generation, records: list) -> dict:
-    """The current documents of `records` ((model, key) pairs), few queries per model."""
-    groups: dict = defaultdict(list)
-    for model, key in records:
-        *prefix, (last, value) = key
-        groups[(model, tuple(prefix), last)].append(value)
+    """The current documents of `records` ((model, _id) pairs), one query per model."""
+    ids: dict = defaultdict(list)
+    for model, _id in records:
+        ids[model].append(_id)
     found = {}
-    for (model, prefix, last), values in groups.items():
-        query = {**dict(prefix), last: values[0] if len(values) == 1 else {"$in": values}}
+    for model, wanted in ids.items():
+        query = {"_id": wanted[0] if len(wanted) == 1 else {"$in": wanted}}
         for doc in uow[collection(model, generation)].find(query):
-            found[(model, doc_key(model, doc))] = doc
+            found[(model, doc["_id"])] = doc
     return found
+
+
+def adopt_key_ids(db, generation: int):
+    """Give documents written before `_id`s were their keys (ObjectIds) their key `_id`."""
+    for model in MODELS:
+        documents = db[collection(model, generation)]
+        for doc in documents.find({"_id": {"$type": "objectId"}}):
+            if documents.delete_one({"_id": doc["_id"]}).deleted_count:
+                documents.insert_one({**doc, "_id": doc_id(model, doc)})
 
 
 class View:
@@ -258,9 +274,12 @@ class View:
         query = {"entity": ETHICS_OFFICE, "year": year, **({"unit": unit} if unit else {})}
         return list(self._c("fdp").find(query, {"_id": 0}))
 
-    def fdp_years(self, first: int, last: int) -> list[dict]:
-        return list(self._c("fdp").find({"entity": ETHICS_OFFICE,
-                                         "year": {"$gte": first, "$lte": last}}, {"_id": 0}))
+    def enrolment(self, first: int, last: int) -> list[dict]:
+        # `$lt last + 1`: secantusdb's index scan drops the bound of `$lte` on a key that is
+        # not the index's last field
+        return list(self._c("enrolment").find({"entity": ETHICS_OFFICE,
+                                               "year": {"$gte": first, "$lt": last + 1}},
+                                              {"_id": 0}))
 
     def cycle(self, year: int) -> dict | None:
         return self._c("cycles").find_one({"entity": ETHICS_OFFICE, "year": year}, {"_id": 0})

@@ -22,9 +22,11 @@ class Table:
 
 
 def _provenance(table: Table, section: dict) -> Table:
-    table.add("provenance", value=section["provenance"])
+    """Where the section's figures come from, as rows under the table's value column."""
+    column = table.columns[0]
+    table.add("provenance", **{column: section["provenance"]})
     if section.get("version") is not None:
-        table.add("version", value=section["version"])
+        table.add("version", **{column: section["version"]})
     return table
 
 

@@ -3,20 +3,15 @@ for 2014-15 gives the headline figures of A/70/307, and so do the annex and figu
 
 The platform is private to this module (its own RabbitMQ vhost and in-memory database), so the
 programme-wide figures hold the demo's records only, whatever other tests load."""
-import os
 import re
-import uuid
-from pathlib import Path
 
 import pytest
-import requests
 
 from epun.client import Client
 from epun.demo import load_all
-from epun.stack import Stack
 
-from ..conftest import RABBIT_API
-from ..helpers import eventually, free_block, free_port
+from ..helpers import eventually
+from ..integration.test_reporting_rebuild import private_stack
 
 pytestmark = pytest.mark.e2e
 PERIOD = "2014-15"
@@ -55,24 +50,10 @@ FIGURE_V = {
 @pytest.fixture(scope="module")
 def demo_api(tmp_path_factory):
     """A platform of its own with the demo loaded through its HTTP API."""
-    Stack().ensure_rabbitmq()
-    vhost = f"epun-demo-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{RABBIT_API}/vhosts/{vhost}", timeout=10).raise_for_status()
-    requests.put(f"{RABBIT_API}/permissions/{vhost}/guest", timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    stack = Stack(state_dir=Path(tmp_path_factory.mktemp("demo")), http_port=free_port(),
-                  metrics_base=free_block(5),
-                  amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
-                  mongo_uri=os.environ.get("MONGO_URI"), mongo_port=free_port(),
-                  mongo_storage=":memory:", db_prefix=f"d{uuid.uuid4().hex[:8]}")
-    try:
-        stack.up()
+    with private_stack(tmp_path_factory.mktemp("demo")) as stack:
         api = Client(stack.base_url, stack.admin_token(), timeout=600)
         load_all(api, say=lambda _: None)
         yield api
-    finally:
-        stack.down()
-        requests.delete(f"{RABBIT_API}/vhosts/{vhost}", timeout=30)
 
 
 def headline_differences(report: dict) -> dict:

@@ -10,8 +10,6 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from ..helpers import eventually
-
 pytestmark = pytest.mark.integration
 
 CANDIDATE_YEARS = [*range(2000, 2011), *range(2016, dt.date.today().year)]
@@ -357,8 +355,8 @@ def test_only_senior_officials_who_filed_publish_and_the_public_list_needs_no_to
     year = open_cycle(api)
     usg, asg, d2, late = f"{entity}-USG", f"{entity}-ASG", f"{entity}-D2", f"{entity}-LATE"
     api.post(f"/disclosure/cycles/{year}/filers", {"items": [
-        filer(usg, entity, "USG", "senior_official"), filer(asg, entity, "ASG", "senior_official"),
-        filer(d2, entity, "D-2", "senior_official"), filer(late, entity, "ASG", "senior_official")]})
+        filer(staff_id, entity, grade, "senior_official")
+        for staff_id, grade in ((usg, "USG"), (asg, "ASG"), (d2, "D-2"), (late, "ASG"))]})
     api.post(f"/disclosure/cycles/{year}/statements",
              {"items": [{"staff_id": s, **statement()} for s in (usg, asg, d2)]})
     summary = {"assets": "A house in Geneva", "liabilities": "None",

@@ -69,6 +69,7 @@ def test_the_csv_reads_back_to_the_json_figures(report):
     for where, value in key_figures(report).items():
         assert number(read[where]) == value, where
     assert read[("disclosure", "provenance", "value")] == "records"
+    assert read[("retaliation", "provenance", "inquiries")] == "records"
 
 
 def test_the_xlsx_has_a_sheet_per_table_and_reads_back_to_the_json_figures(report):
@@ -130,6 +131,6 @@ def test_single_table_reports_in_csv_and_xlsx(view):
         render("annex", table, "xlsx", "zh")["body"])))
     last = list(book.worksheets[0].iter_rows(values_only=True))[-1]
     assert last[:2] == ("total", "共计") and last[-3:] == (6, 6, 0)
-    figure = participation(2013, 2014, view.fdp_years(2013, 2014), view.directory())
+    figure = participation(2013, 2014, view.enrolment(2013, 2014), view.directory())
     html = render("participation", figure, "html", None)["body"]
     assert re.findall(r'id="figure-(\w+)"', html) == ["V"]

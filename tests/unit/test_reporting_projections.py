@@ -11,7 +11,7 @@ import pytest
 from services.reporting import domain
 from services.reporting.domain import Add, Revise, merged, project
 from services.reporting.report import annual_report, annex, participation, system_wide
-from services.reporting.store import View, doc_key
+from services.reporting.store import View, doc_id
 from shared.contracts import EVENTS
 from shared.contracts.common import Actor, Role
 from shared.contracts.envelope import Envelope
@@ -22,7 +22,7 @@ ACTOR = Actor(role=Role.admin, label="test")
 # ---- fakes ----
 
 class FakeCollection:
-    """The queries `View` makes: equality, $in, $gte/$lte; projections that drop `_id`."""
+    """The queries `View` makes: equality, $in, $gte/$lte/$lt; projections that drop `_id`."""
 
     def __init__(self, docs: dict):
         self.docs = docs
@@ -44,6 +44,8 @@ def _matches(doc, query):
             if "$gte" in wanted and (value is None or value < wanted["$gte"]):
                 return False
             if "$lte" in wanted and (value is None or value > wanted["$lte"]):
+                return False
+            if "$lt" in wanted and (value is None or value >= wanted["$lt"]):
                 return False
         elif value != wanted:
             return False
@@ -67,16 +69,16 @@ class MemoryModels:
     def write(self, changes):
         adds = [c for c in changes if isinstance(c, Add)]
         for change in (c for c in changes if isinstance(c, Revise)):
-            key = doc_key(change.model, change.key)
+            key = doc_id(change.model, change.key)
             before = self.docs[change.model].get(key)
-            after = {**change.change(copy.deepcopy(before)), **dict(key)}
+            after = {**change.change(copy.deepcopy(before)), **change.key}
             if change.feeds:
                 adds += [Add(a.model, a.key, {n: -v for n, v in a.amounts.items()})
                          for a in (change.feeds(before) if before else [])]
                 adds += change.feeds(after)
             self.docs[change.model][key] = after
         for add in merged(adds):
-            doc = self.docs[add.model].setdefault(doc_key(add.model, add.key), dict(add.key))
+            doc = self.docs[add.model].setdefault(doc_id(add.model, add.key), dict(add.key))
             for path, amount in add.amounts.items():
                 *parents, leaf = path.split(".")
                 node = doc
@@ -388,7 +390,7 @@ def _all_reports(models):
     view = models.view()
     return ([annual_report(view, e, "2014-15") for e in ("EO", "DM", "UNHCR")]
             + [system_wide(view, "2014-15"), annex(2014, view.fdp(2014), view.directory()),
-               participation(2010, 2016, view.fdp_years(2010, 2016), view.directory())])
+               participation(2010, 2016, view.enrolment(2010, 2016), view.directory())])
 
 
 def test_the_system_wide_report_has_a_row_per_entity_with_figures(models):
@@ -408,7 +410,7 @@ def test_the_annex_and_figure_five_classify_by_the_directory(models):
     assert [(s["category"], s["required"]) for s in table["subtotals"]] == [
         ("secretariat", 3), ("peacekeeping", 2), ("other", 1)]
     assert [r["entity"] for r in table["rows"]] == ["DM", "MONUSCO", "UNHCR"]
-    figure = participation(2013, 2014, view.fdp_years(2013, 2014), view.directory())
+    figure = participation(2013, 2014, view.enrolment(2013, 2014), view.directory())
     assert figure["rows"] == [
         {"year": 2013, "peacekeeping": 1, "secretariat": 2, "other": 1, "total": 4},
         {"year": 2014, "peacekeeping": 2, "secretariat": 3, "other": 1, "total": 6}]
