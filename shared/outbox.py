@@ -28,6 +28,7 @@ LEASE = "outbox_lease"
 LEASE_SECONDS = 10
 UNROUTABLE_RETRY_SECONDS = 5
 BACKLOG_COUNT_SECONDS = 5  # counting a large backlog scans it: at most this often
+LEASE_RENEWAL = 250  # records published between two renewals of the lease
 
 
 class OutboxRelay:
@@ -85,7 +86,9 @@ class OutboxRelay:
                        .sort([("created_at", 1), ("_id", 1)]).limit(self.batch))
         self._measure_backlog(pending)
         published = 0
-        for doc in pending:
+        for n, doc in enumerate(pending, start=1):
+            if n % LEASE_RENEWAL == 0 and not self.hold_lease():
+                break  # a long pass keeps its lease, or stops where another relay took over
             if doc["type"] in waiting:
                 continue
             try:

@@ -3,24 +3,20 @@ the actor, call the rules (domain.py, moves.py) and the store."""
 import datetime as dt
 import logging
 
-import eventlet
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
-from pydantic import BaseModel, TypeAdapter, ValidationError
-
-from shared.auth import READ_ALL, require, require_entity
-from shared.contracts.common import SYSTEM, Actor, EntityCode, Role
-from shared.contracts.disclosure import (MAX_BATCH_ROWS, ComplianceBy, CycleClose, CycleIn,
+from shared.auth import READ_ALL, require
+from shared.contracts.common import SYSTEM, Actor, Role
+from shared.contracts.disclosure import (ComplianceBy, CycleClose, CycleIn,
                                          ExemptionIn, ExemptionRow, FilerIn, ParticipantIn,
                                          PublicDisclosureIn, PublicDisclosureRow, ReviewIn,
                                          ReviewRow, SampleRequest, StaffRow, StatementIn,
                                          StatementRow, VerificationIn, VerificationRow)
-from shared.errors import (Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge,
-                           errors_from_validation)
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.service import ServiceBase
 
-from . import domain, moves
+from . import domain, moves, unpack
 from .store import DisclosureStorage
 
 log = logging.getLogger(__name__)
@@ -28,10 +24,6 @@ log = logging.getLogger(__name__)
 PROGRAMME = {Role.ethics_office}  # runs cycles and participants (admin always may)
 READERS = READ_ALL | {Role.focal_point, Role.reviewer}
 REVIEWERS = {Role.reviewer}
-CONFLICT_READERS = {Role.admin, Role.ethics_office, Role.reviewer}
-ROWS_PER_PASS = 1000
-PAGE_MAX = 1000
-ENTITY_CODE = TypeAdapter(EntityCode)
 
 
 def today() -> dt.date:
@@ -49,15 +41,15 @@ class DisclosureService(ServiceBase):
     @rpc
     def enrol_participant(self, actor, entity, body):
         actor = require(actor, PROGRAMME)
-        _entity_code(entity)
-        request = _validated(ParticipantIn, body)
+        unpack.entity_code(entity)
+        request = unpack.validated(ParticipantIn, body)
         try:
             category = self.intake.get_entity(actor.model_dump(mode="json"), entity)["category"]
         except NotFound:
             raise Invalid.field(["path", "entity"], f"{entity} is not in the directory of "
                                                     "entities; add it there first")
         return self.storage.as_actor(actor).enrol_participant(
-            entity, request.cost_sharing, [f.model_dump(mode="json")
+            entity, request.cost_sharing, [f.model_dump(mode="json", exclude_none=True)
                                            for f in request.focal_points], category)
 
     @rpc
@@ -79,23 +71,23 @@ class DisclosureService(ServiceBase):
     @rpc
     def open_cycle(self, actor, body):
         actor = require(actor, PROGRAMME)
-        request = _validated(CycleIn, body)
+        request = unpack.validated(CycleIn, body)
         opens_on = request.opens_on or domain.cycle_opening(request.year)
-        _refuse(domain.cycle_problems(request.year, opens_on, request.deadline), "body")
+        unpack.refuse(domain.cycle_problems(request.year, opens_on, request.deadline), "body")
         return self.storage.as_actor(actor).open_cycle(request.year, opens_on, request.deadline,
                                                        request.programme_cost)
 
     @rpc
     def close_cycle(self, actor, year, body=None):
         actor = require(actor, PROGRAMME)
-        request = _validated(CycleClose, body or {})
-        return self.storage.as_actor(actor).close_cycle(_year(year),
+        request = unpack.validated(CycleClose, body or {})
+        return self.storage.as_actor(actor).close_cycle(unpack.year(year),
                                                         request.closed_on or today())
 
     @rpc
     def get_cycle(self, actor, year):
         actor = require(actor, READERS)
-        year = _year(year)
+        year = unpack.year(year)
         return {**self._cycle(year),
                 "figures": domain.cycle_figures(self._counters(actor, year))}
 
@@ -111,31 +103,32 @@ class DisclosureService(ServiceBase):
         """A batch of up to 10,000 filers: valid rows are enrolled together; each other row is
         reported with its reason (422 invalid, 403 another entity's, 409 already enrolled)."""
         actor = require(actor, PROGRAMME | {Role.focal_point})
-        year = _year(year)
-        accepted, rejected = _sort_rows(items, FilerIn, lambda f: _entity_problem(actor, f))
+        year = unpack.year(year)
+        accepted, rejected = unpack.sort_rows(items, FilerIn,
+                                              lambda f: unpack.entity_problem(actor, f))
         answer = self.storage.as_actor(actor).enrol_filers(year, accepted)
-        return _merged(answer, rejected)
+        return unpack.merged(answer, rejected)
 
     @rpc
     def list_filers(self, actor, year, query=None):
         actor = require(actor, READERS)
-        year, query = _year(year), query or {}
-        entity = _entity_query(actor, query)
+        year, query = unpack.year(year), query or {}
+        entity = unpack.entity_query(actor, query)
         docs, cursor = self.storage.list_filers(year, entity, query.get("status"),
-                                                _limit(query), query.get("cursor"))
-        return {"items": [_filer_view(d, actor) for d in docs], "next_cursor": cursor}
+                                                unpack.limit(query), query.get("cursor"))
+        return {"items": [unpack.filer_view(d, actor) for d in docs], "next_cursor": cursor}
 
     @rpc
     def get_filer(self, actor, year, staff_id):
         actor = require(actor, READERS | {Role.filer})
-        return _filer_view(self._visible_filer(actor, _year(year), staff_id), actor)
+        return unpack.filer_view(self._visible_filer(actor, unpack.year(year), staff_id), actor)
 
     # statements
 
     @rpc
     def file_statement(self, actor, year, staff_id, body):
         actor = require(actor, PROGRAMME | {Role.filer})
-        statement = _validated(StatementIn, body)
+        statement = unpack.validated(StatementIn, body)
         if statement.filed_on and actor.role == Role.filer:
             raise Forbidden("filed_on is set by the Ethics Office only; a filer files today")
         return self._one(actor, year, staff_id, statement, "file_statement",
@@ -151,7 +144,7 @@ class DisclosureService(ServiceBase):
     def get_statement(self, actor, year, staff_id):
         """The statement's contents: to the filer and the reviewer only."""
         actor = require(actor, [Role.filer, Role.reviewer])
-        year = _year(year)
+        year = unpack.year(year)
         if actor.role == Role.filer and actor.staff_id != staff_id:
             raise Forbidden("a filer reads its own statement only")
         statement = self.storage.read_statement(year, staff_id)
@@ -164,8 +157,8 @@ class DisclosureService(ServiceBase):
     @rpc
     def review_filer(self, actor, year, staff_id, body):
         actor = require(actor, REVIEWERS)
-        review = _validated(ReviewIn, body)
-        _refuse(domain.review_problems(review), "body")
+        review = unpack.validated(ReviewIn, body)
+        unpack.refuse(domain.review_problems(review), "body")
         return self._one(actor, year, staff_id, review, "review", moves.review(actor))
 
     @rpc
@@ -190,7 +183,7 @@ class DisclosureService(ServiceBase):
     @rpc
     def exempt_filer(self, actor, year, staff_id, body):
         actor = require(actor, PROGRAMME | {Role.focal_point})
-        return self._one(actor, year, staff_id, _validated(ExemptionIn, body), "exempt",
+        return self._one(actor, year, staff_id, unpack.validated(ExemptionIn, body), "exempt",
                          moves.exempt(actor))
 
     @rpc
@@ -205,7 +198,7 @@ class DisclosureService(ServiceBase):
         """A stratified random sample of the filers who filed; the same request on the same
         population gives the same sample, which is stored once per cycle."""
         actor = require(actor, PROGRAMME)
-        year, request = _year(year), _validated(SampleRequest, body)
+        year, request = unpack.year(year), unpack.validated(SampleRequest, body)
         wanted = request.model_dump(mode="json")
         stored = self.storage.get_sample(year)
         if stored:
@@ -230,7 +223,7 @@ class DisclosureService(ServiceBase):
     @rpc
     def get_verification_sample(self, actor, year):
         require(actor, READ_ALL | REVIEWERS)
-        year = _year(year)
+        year = unpack.year(year)
         stored = self.storage.get_sample(year)
         if not stored:
             raise NotFound(f"the {year} cycle has no verification sample yet")
@@ -239,7 +232,7 @@ class DisclosureService(ServiceBase):
     @rpc
     def record_verification(self, actor, year, staff_id, body):
         actor = require(actor, REVIEWERS | PROGRAMME)
-        return self._one(actor, year, staff_id, _validated(VerificationIn, body), "verify",
+        return self._one(actor, year, staff_id, unpack.validated(VerificationIn, body), "verify",
                          moves.verify(actor))
 
     @rpc
@@ -252,7 +245,7 @@ class DisclosureService(ServiceBase):
     @rpc
     def compliance(self, actor, year, by="entity"):
         actor = require(actor, READ_ALL | {Role.focal_point})
-        year = _year(year)
+        year = unpack.year(year)
         try:
             by = ComplianceBy(by or "entity").value
         except ValueError:
@@ -266,12 +259,13 @@ class DisclosureService(ServiceBase):
     def non_filers(self, actor, year, query=None):
         """The filers of one entity who have not filed (outstanding or exempted)."""
         actor = require(actor, READ_ALL | {Role.focal_point})
-        year, query = _year(year), query or {}
-        entity = _entity_query(actor, query)
+        year, query = unpack.year(year), query or {}
+        entity = unpack.entity_query(actor, query)
         if not entity:
             raise Invalid.field(["query", "entity"], "name the entity")
         self._cycle(year)
-        docs, cursor = self.storage.non_filers(year, entity, _limit(query), query.get("cursor"))
+        docs, cursor = self.storage.non_filers(year, entity, unpack.limit(query),
+                                               query.get("cursor"))
         return {"items": [{k: d.get(k) for k in ("staff_id", "entity", "duty_station", "grade",
                                                  "status", "exemption_reason")} for d in docs],
                 "next_cursor": cursor}
@@ -281,7 +275,7 @@ class DisclosureService(ServiceBase):
         """`compliance_reminder_due` per entity naming its non-filers; once per cycle, entity
         and number of days."""
         actor = require(actor, PROGRAMME)
-        cycle = self._cycle(_year(year), to_change=True)
+        cycle = self._cycle(unpack.year(year), to_change=True)
         return self._remind(actor, cycle, int(days_before))
 
     @timer(interval=3600)
@@ -311,8 +305,8 @@ class DisclosureService(ServiceBase):
     @rpc
     def decide_public_disclosure(self, actor, year, staff_id, body):
         actor = require(actor, PROGRAMME | {Role.filer})
-        decision = _validated(PublicDisclosureIn, body)
-        _refuse(domain.public_decision_problems(decision), "body")
+        decision = unpack.validated(PublicDisclosureIn, body)
+        unpack.refuse(domain.public_decision_problems(decision), "body")
         return self._one(actor, year, staff_id, decision, "decide_public_disclosure",
                          moves.decide_public_disclosure(actor, today()))
 
@@ -326,7 +320,7 @@ class DisclosureService(ServiceBase):
     @rpc
     def published_disclosures(self, year):
         """The summaries officials chose to publish: public, no actor needed."""
-        year = _year(year)
+        year = unpack.year(year)
         fields = ("year", "staff_id", "entity", "grade", "name", "title", "summary")
         return [{k: d.get(k) for k in fields} for d in self.storage.published(year)]
 
@@ -335,7 +329,7 @@ class DisclosureService(ServiceBase):
     @rpc
     def cost_shares(self, actor, year):
         actor = require(actor, READ_ALL | {Role.focal_point})
-        year = _year(year)
+        year = unpack.year(year)
         cycle = self._cycle(year)
         sharing = {p["entity"] for p in self.storage.list_participants({"cost_sharing": True})}
         filers: dict[str, int] = {e: 0 for e in sharing}
@@ -387,15 +381,15 @@ class DisclosureService(ServiceBase):
         return filer
 
     def _batch(self, actor, year, items, model, action, decide, check=None) -> dict:
-        year = _year(year)
-        accepted, rejected = _sort_rows(items, model, check)
+        year = unpack.year(year)
+        accepted, rejected = unpack.sort_rows(items, model, check)
         rows = [(row, r.staff_id, r) for row, r in accepted]
         answer = self.storage.as_actor(actor).change_filers(year, rows, decide, action)
-        return _merged(answer, rejected)
+        return unpack.merged(answer, rejected)
 
     def _one(self, actor, year, staff_id, request, action, decide) -> dict:
         """One filer's change: a refused row becomes the matching error."""
-        year = _year(year)
+        year = unpack.year(year)
         answer = self.storage.as_actor(actor).change_filers(
             year, [(1, staff_id, request)], decide, action)
         for row in answer["rejected"]:
@@ -404,102 +398,4 @@ class DisclosureService(ServiceBase):
             detail = "; ".join(e["msg"] for e in row["errors"])
             raise {404: NotFound, 409: Conflict, 403: Forbidden}.get(
                 row["status"], Invalid)(detail, errors if row["status"] == 422 else None)
-        return _filer_view(self.storage.get_filer(year, staff_id), actor)
-
-
-def _year(value) -> int:
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        raise Invalid.field(["path", "year"], "a cycle is named by its year, e.g. 2014")
-    if not 2000 <= year <= 2100:
-        raise Invalid.field(["path", "year"], "a cycle's year lies between 2000 and 2100")
-    return year
-
-
-def _entity_code(value: str) -> str:
-    try:
-        return ENTITY_CODE.validate_python(value)
-    except ValidationError:
-        raise Invalid.field(["path", "entity"], "an entity code is 2 to 16 capitals, digits "
-                                                "or hyphens, starting with a capital")
-
-
-def _validated(model: type[BaseModel], data) -> BaseModel:
-    try:
-        return model.model_validate(data if data is not None else {})
-    except ValidationError as exc:
-        raise Invalid("invalid values", errors_from_validation(exc, ("body",)))
-
-
-def _refuse(problems: list[dict], under: str):
-    if problems:
-        errors = [{"loc": [under, *p["loc"]], "msg": p["msg"]} for p in problems]
-        raise Invalid("; ".join(p["msg"] for p in problems), errors)
-
-
-def _sort_rows(items, model, check=None) -> tuple[list, list]:
-    """Each item validated as `model` (and by `check`); rows numbered from 1. A None item is a
-    row the gateway rejected already (a CSV row of the wrong width)."""
-    if not isinstance(items, list):
-        raise Invalid.field(["body", "items"], "must be a list")
-    if len(items) > MAX_BATCH_ROWS:
-        raise PayloadTooLarge(f"{len(items)} rows; a batch holds at most {MAX_BATCH_ROWS}")
-    accepted, rejected = [], []
-    for row, item in enumerate(items, start=1):
-        if row % ROWS_PER_PASS == 0:
-            eventlet.sleep(0)
-        if item is None:
-            continue
-        try:
-            record = model.model_validate(item)
-        except ValidationError as exc:
-            rejected.append({"row": row, "status": 422, "errors": [
-                {"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]})
-            continue
-        problems = check(record) if check else []
-        if problems:
-            rejected.append({"row": row, "status": max(p.get("status", 422) for p in problems),
-                             "errors": [{"loc": p["loc"], "msg": p["msg"]} for p in problems]})
-        else:
-            accepted.append((row, record))
-    return accepted, rejected
-
-
-def _merged(answer: dict, rejected: list) -> dict:
-    return {"accepted": answer["accepted"],
-            "rejected": sorted(answer["rejected"] + rejected, key=lambda r: r["row"])}
-
-
-def _entity_problem(actor: Actor, filer: FilerIn) -> list[dict]:
-    if actor.entity_scoped and actor.entity != filer.entity:
-        return [domain.problem("entity", f"a {actor.role.value} of {actor.entity} enrols "
-                                         f"{actor.entity}'s filers only", 403)]
-    return []
-
-
-def _entity_query(actor: Actor, query: dict) -> str | None:
-    entity = query.get("entity") or (actor.entity if actor.entity_scoped else None)
-    if entity:
-        require_entity(actor, entity)
-    return entity
-
-
-def _limit(query: dict) -> int:
-    try:
-        limit = int(query.get("limit") or 100)
-    except ValueError:
-        raise Invalid.field(["query", "limit"], "a whole number from 1 to 1000")
-    if limit < 1:
-        raise Invalid.field(["query", "limit"], "a whole number from 1 to 1000")
-    return min(limit, PAGE_MAX)
-
-
-def _filer_view(doc: dict, actor: Actor) -> dict:
-    out = {k: doc.get(k) for k in ("year", "staff_id", "entity", "duty_station", "grade",
-                                   "designation", "first_time", "status", "filed_on",
-                                   "exemption_reason", "verification", "public_disclosure")}
-    out["in_verification_sample"] = bool(doc.get("sampled"))
-    own = actor.role == Role.filer and actor.staff_id == doc["staff_id"]
-    out["conflicts"] = doc.get("conflicts") if (own or actor.role in CONFLICT_READERS) else None
-    return out
+        return unpack.filer_view(self.storage.get_filer(year, staff_id), actor)

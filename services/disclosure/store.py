@@ -16,8 +16,9 @@ from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError
 
 from shared.contracts.common import ETHICS_OFFICE
-from shared.contracts.disclosure import (CycleClosed, CycleOpened, EnrolledFiler, FilerIn,
-                                         FilersEnrolled, ParticipantEnrolled, StatementContents,
+from shared.contracts.disclosure import (FilerChangesRecorded, ComplianceReminderDue, CycleClosed, CycleOpened,
+                                         EnrolledFiler, FilerIn, FilersEnrolled,
+                                         ParticipantEnrolled, StatementContents,
                                          VerificationSampleDrawn)
 from shared.errors import Conflict, NotFound
 from shared.storage import Repository, Storage
@@ -98,9 +99,8 @@ class DisclosureRepository(Repository):
 
     # cycles
 
-    def get_cycle(self, year: int, session=None) -> dict | None:
-        return self.db.cycles.find_one({"entity": ETHICS_OFFICE, "year": year}, {"_id": 0},
-                                       session=session)
+    def get_cycle(self, year: int) -> dict | None:
+        return self.db.cycles.find_one({"entity": ETHICS_OFFICE, "year": year}, {"_id": 0})
 
     def list_cycles(self) -> list[dict]:
         return list(self.db.cycles.find({"entity": ETHICS_OFFICE}, {"_id": 0}).sort("year", 1))
@@ -158,8 +158,9 @@ class DisclosureRepository(Repository):
                 if problems:
                     rejected.append(_rejected_row(row, problems))
                 elif f"{year}:{filer.staff_id}" in enrolled or filer.staff_id in seen:
-                    rejected.append(Rejection(409, ["staff_id"], f"{filer.staff_id} is already "
-                                              f"enrolled in the {year} cycle").as_row(row))
+                    where = "earlier in this batch" if filer.staff_id in seen else "already"
+                    rejected.append(Rejection(409, ["staff_id"], f"{filer.staff_id} is enrolled "
+                                              f"in the {year} cycle {where}").as_row(row))
                 else:
                     seen.add(filer.staff_id)
                     docs.append(_filer_doc(year, filer, filer.staff_id not in returning))
@@ -235,7 +236,8 @@ class DisclosureRepository(Repository):
         for collection, docs in inserts.items():
             uow[collection].insert_many(docs)
         self._count(uow, year, [(f, {**f, **c.fields}) for f, c in changes])
-        uow.emit_many([(c.event, f["entity"]) for f, c in changes if c.event is not None])
+        emit_filer_events(uow, year, [(c.event, f["entity"]) for f, c in changes
+                                      if c.event is not None])
         uow.audit_many(action, [(_record(f), f["entity"]) for f, _ in changes])
 
     def _count(self, uow, year: int, changes: list[tuple[dict | None, dict]]):
@@ -265,22 +267,30 @@ class DisclosureRepository(Repository):
 
     def list_filers(self, year: int, entity: str | None, status: str | None, limit: int,
                     cursor: str | None) -> tuple[list[dict], str | None]:
+        """A page of filers in (entity, staff id) order, read entity by entity on the index;
+        the cursor is `ENTITY/STAFF_ID`."""
+        after_entity, _, after_staff = (cursor or "").rpartition("/")
         if entity:
-            query: dict = {"entity": entity, "year": year}
-            if status:
-                query["status"] = status
-            if cursor:
-                query["staff_id"] = {"$gt": cursor}
-            found = self.db.filers.find(query).sort("staff_id", 1).limit(limit + 1)
+            entities = [entity]
+            if after_entity not in ("", entity):
+                after_staff = ""
+            after_entity = entity
         else:
-            query = {"_id": {"$gt": f"{year}:{cursor or ''}", "$lt": f"{year};"}}
+            entities = sorted(p["entity"] for p in self.db.participants.find({}, {"entity": 1})
+                              if p["entity"] >= after_entity)
+        docs: list[dict] = []
+        for code in entities:
+            query: dict = {"entity": code, "year": year}
             if status:
                 query["status"] = status
-            found = self.db.filers.find(query).sort("_id", 1).limit(limit + 1)
-        docs = list(found)
+            if code == after_entity and after_staff:
+                query["staff_id"] = {"$gt": after_staff}
+            docs += self.db.filers.find(query).sort("staff_id", 1).limit(limit + 1 - len(docs))
+            if len(docs) > limit:
+                break
+        page = docs[:limit]
         more = len(docs) > limit
-        docs = docs[:limit]
-        return docs, (docs[-1]["staff_id"] if more and docs else None)
+        return page, (f"{page[-1]['entity']}/{page[-1]['staff_id']}" if more else None)
 
     def non_filers(self, year: int, entity: str, limit: int,
                    cursor: str | None) -> tuple[list[dict], str | None]:
@@ -402,8 +412,6 @@ class DisclosureRepository(Repository):
                          outstanding: dict[str, list[str]]) -> tuple[list, list]:
         """Emit `compliance_reminder_due` per entity with non-filers, once per cycle, entity
         and number of days."""
-        from shared.contracts.disclosure import ComplianceReminderDue
-
         def write(uow):
             self._open_cycle(uow, year)
             sent, already = [], []
@@ -461,3 +469,13 @@ def _record(filer: dict) -> str:
 def _rejected_row(row: int, problems: list[dict]) -> dict:
     return {"row": row, "status": max(p.get("status", 422) for p in problems),
             "errors": [{"loc": p["loc"], "msg": p["msg"]} for p in problems]}
+
+
+def emit_filer_events(uow, year: int, events: list[tuple]):
+    """One event for one filer; one `filer_changes_recorded` for a batch of them."""
+    if len(events) == 1:
+        uow.emit(*events[0])
+    elif events:
+        entities = {entity for _, entity in events}
+        uow.emit(FilerChangesRecorded.of(year, [e for e, _ in events]),
+                 entity=entities.pop() if len(entities) == 1 else ETHICS_OFFICE)

@@ -242,6 +242,11 @@ def statement_filed(_, p, at):
     return [filer_change(p, setting(filed=True, filed_on=p["filed_on"]))]
 
 
+@projects("filer_changes_recorded")
+def filer_changes_recorded(_, p, at):
+    return [change for item in p["changes"] for change in project(item["type"], item["payload"], at)]
+
+
 @projects("review_recorded")
 def review_recorded(_, p, at):
     return [filer_change(p, setting(review=p["outcome"], conflicts=p.get("conflicts") or {}))]

@@ -75,7 +75,9 @@ def _texts(kind, report, labels) -> dict:
                                  period_to=end.isoformat()),
             "headline": labels.text("headline", **headline(report)),
             "notes": [labels.text("note.cycle", period=report["period"],
-                                  cycle=report["financial_disclosure"]["cycle"]),
+                                  cycle=report["financial_disclosure"]["cycle"],
+                                  opens_on=report["financial_disclosure"]["opens_on"] or
+                                  labels("none")),
                       labels("note.provenance"), labels("note.classification"),
                       labels("note.shares")]}
     if kind == "system-wide":

@@ -282,7 +282,8 @@ def participation(first: int, last: int, enrolment: list[dict], directory: dict)
     if any(UNCLASSIFIED in c for c in counts.values()):
         columns.append(UNCLASSIFIED)
     rows = [{"year": y, **{c: counts[y].get(c, 0) for c in columns},
-             "total": sum(counts[y].values())} for y in sorted(counts) if any(counts[y].values())]
+             "total": sum(counts[y].values())}
+            for y in sorted(counts) if any(counts[y].values())]
     return {"from": first, "to": last, "classification": CLASSIFICATION,
             "columns": columns, "rows": rows}
 

@@ -10,7 +10,8 @@ import datetime as dt
 import logging
 from collections import defaultdict
 
-from pymongo import ReplaceOne, UpdateOne
+from pymongo import ReplaceOne, ReturnDocument, UpdateOne
+from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.common import ETHICS_OFFICE
 from shared.errors import Conflict
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 PROCESSED = "processed_events"
 CONSUMER = "reporting"
 STATE = {"_id": "state"}
+CLAIMED = "claimed"  # `building` while a rebuild prepares its generation
 
 # model -> the fields of its unique key, `entity` first
 MODELS = {
@@ -54,7 +56,7 @@ def mark_id(event_id: str) -> str:
 
 def live_generations(state: dict) -> list[int]:
     building = state.get("building")
-    return [state.get("active", 0)] + ([building] if building is not None else [])
+    return [state.get("active", 0)] + ([building] if isinstance(building, int) else [])
 
 
 def create_generation_indexes(db, generation: int):
@@ -115,20 +117,27 @@ class ReportingRepository(Repository):
         return self.db.generations.find_one(STATE) or {"active": 0, "building": None}
 
     def begin_rebuild(self, stale_after: dt.timedelta) -> int:
-        state = self.generations()
-        beat = state.get("heartbeat")
-        if state.get("building") is not None and beat and utcnow() - beat < stale_after:
-            raise Conflict(f"a rebuild (generation {state['building']}) is running")
-        if state.get("building") is not None:  # a rebuild that stopped making progress
-            self.drop_generation(state["building"])
-        generation = max(state.get("active", 0), state.get("newest", 0)) + 1
+        """Claim the rebuild (one at a time; a claim without progress for `stale_after` is
+        taken over) and prepare a fresh generation for it."""
+        now = utcnow()
+        free = {"$or": [{"building": None}, {"heartbeat": {"$lt": now - stale_after}}]}
+        try:
+            before = self.db.generations.find_one_and_update(
+                {**STATE, **free},
+                {"$inc": {"newest": 1}, "$set": {
+                    "entity": "-", "building": CLAIMED, "started_at": now, "heartbeat": now,
+                    "replayed": 0, "finished_at": None, "error": None}},
+                upsert=True, return_document=ReturnDocument.BEFORE) or {}
+        except DuplicateKeyError:  # the state exists and is not free: a rebuild is running
+            raise Conflict("a rebuild of the read models is running")
+        if isinstance(before.get("building"), int):  # a rebuild that stopped making progress
+            self.drop_generation(before["building"])
+        generation = max(before.get("newest", 0) + 1, before.get("active", 0) + 1)
         self.drop_generation(generation)
         create_generation_indexes(self.db, generation)
-        now = utcnow()
         self.db.generations.update_one(STATE, {"$set": {
-            "entity": "-", "active": state.get("active", 0), "building": generation,
-            "newest": generation, "started_at": now, "heartbeat": now, "replayed": 0,
-            "finished_at": None, "error": None}}, upsert=True)
+            "active": before.get("active", 0), "building": generation, "newest": generation,
+            "heartbeat": utcnow()}})
         return generation
 
     def rebuild_progress(self, generation: int, replayed: int):

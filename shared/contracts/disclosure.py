@@ -3,7 +3,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Optional
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from .common import Contract, EntityCode
 from .envelope import event
@@ -481,3 +481,33 @@ class KeyRotation(Contract):
     key_id: str  # the newest key, which now seals every statement
     statements: int
     reencrypted: int
+
+
+class FilerChange(Contract):
+    type: str  # a per-filer event type: statement_filed, review_recorded, ...
+    payload: dict
+
+
+@event("disclosure", "filer_changes_recorded")
+class FilerChangesRecorded(Contract):
+    """What one batch request changed for many filers (filings, reviews, exemptions...), as one
+    event: each change is the payload of its own per-filer event type. A batch of thousands of
+    filings is then one message and one read-model transaction, not thousands."""
+    year: int
+    changes: list[FilerChange]
+
+    @model_validator(mode="after")
+    def _each_change_keeps_its_contract(self):
+        from .envelope import EVENTS
+        for change in self.changes:
+            source, model = EVENTS.get(change.type, (None, None))
+            if source != "disclosure" or not issubclass(model, FilerRef):
+                raise ValueError(f"{change.type} is not a per-filer disclosure event")
+            model.model_validate(change.payload)
+        return self
+
+    @classmethod
+    def of(cls, year: int, events: list) -> "FilerChangesRecorded":
+        return cls(year=year, changes=[FilerChange(type=e.event_type,
+                                                   payload=e.model_dump(mode="json"))
+                                       for e in events])

@@ -191,8 +191,10 @@ def disclosure() -> list[Envelope]:
               env(("filers_enrolled", {"year": 2014, "filers": filers[4:]})),
               env(("filers_enrolled", {"year": 2013, "filers": [
                   filer(f"T{i}", e) for i, e in enumerate(["DM", "DM", "MONUSCO", "UNHCR"])]}))]
-    events += [env(("statement_filed", {**ref(f["staff_id"], f["entity"]),
-                                        "filed_on": "2014-05-01"}), f["entity"]) for f in filers]
+    filings = [{**ref(f["staff_id"], f["entity"]), "filed_on": "2014-05-01"} for f in filers]
+    events.append(env(("filer_changes_recorded", {"year": 2014, "changes": [
+        {"type": "statement_filed", "payload": p} for p in filings[:4]]})))
+    events += [env(("statement_filed", p), p["entity"]) for p in filings[4:]]
     events += [
         env(("review_recorded", {**ref("S1", "DM"), "outcome": "conflicts_found",
                                  "conflicts": {"financial_holding": 1, "outside_activity": 1}})),
