@@ -22,7 +22,6 @@ MongoDB-compatible server, the five services on free ports), stopped at the end.
 """
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
 import tempfile
@@ -31,14 +30,12 @@ import uuid
 from pathlib import Path
 
 import pymongo
-import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from epun.client import Client  # noqa: E402
-from epun.stack import Stack  # noqa: E402
+from epun.stack import Stack, drop_vhost, open_vhost, private_stack  # noqa: E402
 
-RABBIT_API = os.environ.get("RABBIT_API", "http://guest:guest@127.0.0.1:15672/api")
 ENTITIES, DUTY_STATIONS = 50, 20
 ENROL_BATCH = 10_000
 GRADES = ["P-3", "P-4", "P-5", "G-7", "P-4", "D-1", "P-2", "D-2", "ASG", "P-4"]
@@ -46,18 +43,10 @@ CONFLICT_EVERY = 29  # about 3.5% of filers
 FILED = ["filed", "under_review", "cleared", "conflicts_found", "mitigated"]
 
 
-def private_stack(state: Path) -> tuple[Stack, str]:
-    from tests.helpers import free_block, free_port
+def private_bench_stack(state: Path) -> tuple[Stack, str]:
     Stack().ensure_rabbitmq()
-    vhost = f"epun-bench-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{RABBIT_API}/vhosts/{vhost}", timeout=10).raise_for_status()
-    requests.put(f"{RABBIT_API}/permissions/{vhost}/guest", timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    stack = Stack(state_dir=state, http_port=free_port(), metrics_base=free_block(5),
-                  amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
-                  mongo_uri=os.environ.get("MONGO_URI"), mongo_port=free_port(),
-                  mongo_storage=":memory:", db_prefix=f"b{uuid.uuid4().hex[:8]}")
-    return stack, vhost
+    vhost = open_vhost("epun-bench")
+    return private_stack(state, vhost, "b"), vhost
 
 
 def filer(run_id: str, i: int) -> dict:
@@ -161,7 +150,7 @@ def main():
                         help="keep the reporting service consuming during the run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="epun-bench-") as state:
-        stack, vhost = private_stack(Path(state))
+        stack, vhost = private_bench_stack(Path(state))
         try:
             stack.up()
             if not args.with_reporting:
@@ -170,7 +159,7 @@ def main():
             run(stack, args.filers, args.batch)
         finally:
             stack.down()
-            requests.delete(f"{RABBIT_API}/vhosts/{vhost}", timeout=30)
+            drop_vhost(vhost)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ rows under fresh entity codes and drops its raw collections afterwards.
 """
 import argparse
 import datetime as dt
-import os
 import sys
 import tempfile
 import time
@@ -36,10 +35,10 @@ from prometheus_client.parser import text_string_to_metric_families
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from epun.client import Client  # noqa: E402
-from epun.stack import Stack, from_environment  # noqa: E402
+from epun.stack import (Stack, drop_vhost, from_environment, open_vhost,  # noqa: E402
+                        private_stack)
 from services.intake.store import IntakeRepository  # noqa: E402
 
-RABBIT_API = os.environ.get("RABBIT_API", "http://guest:guest@127.0.0.1:15672/api")
 CATEGORIES = ["advice", "financial_disclosure", "retaliation", "training", "outreach", "standards"]
 TOPICS = ["outside_activities", "employment", "conflict_of_interest", "gifts_honours_awards",
           "post_employment", "personal_investments", "misconduct_reporting", "other"]
@@ -60,18 +59,10 @@ def rows(entity: str, n: int) -> list[dict]:
     return out
 
 
-def private_stack(state: Path) -> tuple[Stack, str]:
-    from tests.helpers import free_block, free_port
+def private_bench_stack(state: Path) -> tuple[Stack, str]:
     Stack().ensure_rabbitmq()
-    vhost = f"epun-bench-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{RABBIT_API}/vhosts/{vhost}", timeout=10).raise_for_status()
-    requests.put(f"{RABBIT_API}/permissions/{vhost}/guest", timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    stack = Stack(state_dir=state, http_port=free_port(), metrics_base=free_block(5),
-                  amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
-                  mongo_uri=os.environ.get("MONGO_URI"), mongo_port=free_port(),
-                  mongo_storage=":memory:", db_prefix=f"b{uuid.uuid4().hex[:8]}")
-    return stack, vhost
+    vhost = open_vhost("epun-bench")
+    return private_stack(state, vhost, "b"), vhost
 
 
 def consumed(stack: Stack, event_type: str) -> float:
@@ -145,13 +136,13 @@ def main():
         run(from_environment(), args.rows, args.batch)
         return
     with tempfile.TemporaryDirectory(prefix="epun-bench-") as state:
-        stack, vhost = private_stack(Path(state))
+        stack, vhost = private_bench_stack(Path(state))
         try:
             stack.up()
             run(stack, args.rows, args.batch)
         finally:
             stack.down()
-            requests.delete(f"{RABBIT_API}/vhosts/{vhost}", timeout=30)
+            drop_vhost(vhost)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ services on free ports), stopped at the end.
 """
 import argparse
 import datetime as dt
-import os
 import random
 import signal
 import statistics
@@ -32,7 +31,6 @@ import uuid
 from pathlib import Path
 
 import pymongo
-import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -40,11 +38,10 @@ from nameko.amqp.publish import Publisher  # noqa: E402
 from nameko.standalone.events import get_event_exchange  # noqa: E402
 
 from epun.client import Client  # noqa: E402
-from epun.stack import Stack  # noqa: E402
+from epun.stack import Stack, drop_vhost, open_vhost, private_stack  # noqa: E402
 from shared.contracts import EVENTS  # noqa: E402
 from shared.contracts.common import Actor, Role  # noqa: E402
 
-RABBIT_API = os.environ.get("RABBIT_API", "http://guest:guest@127.0.0.1:15672/api")
 ACTOR = Actor(role=Role.admin, label="bench").model_dump(mode="json")
 CATEGORIES = ["advice", "financial_disclosure", "retaliation", "training", "outreach", "standards"]
 TOPICS = ["outside_activities", "employment", "conflict_of_interest", "gifts_honours_awards",
@@ -269,18 +266,10 @@ def _system_requests(client, codes, periods) -> int:
                for p in range(periods))
 
 
-def private_stack(state: Path) -> tuple[Stack, str]:
-    from tests.helpers import free_block, free_port
+def private_bench_stack(state: Path) -> tuple[Stack, str]:
     Stack().ensure_rabbitmq()
-    vhost = f"epun-bench-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{RABBIT_API}/vhosts/{vhost}", timeout=10).raise_for_status()
-    requests.put(f"{RABBIT_API}/permissions/{vhost}/guest", timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    stack = Stack(state_dir=state, http_port=free_port(), metrics_base=free_block(5),
-                  amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
-                  mongo_uri=os.environ.get("MONGO_URI"), mongo_port=free_port(),
-                  mongo_storage=":memory:", db_prefix=f"b{uuid.uuid4().hex[:8]}")
-    return stack, vhost
+    vhost = open_vhost("epun-bench")
+    return private_stack(state, vhost, "b"), vhost
 
 
 def main():
@@ -297,13 +286,13 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # stop the stack on the way out
     random.seed(1)
     with tempfile.TemporaryDirectory(prefix="epun-bench-") as state:
-        stack, vhost = private_stack(Path(state))
+        stack, vhost = private_bench_stack(Path(state))
         try:
             stack.up()
             run(stack, args)
         finally:
             stack.down()
-            requests.delete(f"{RABBIT_API}/vhosts/{vhost}", timeout=30)
+            drop_vhost(vhost)
 
 
 if __name__ == "__main__":

@@ -11,40 +11,26 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # nameko's pytest plugin no longer does it
 
-import os  # noqa: E402
 import uuid  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 import pymongo  # noqa: E402
 import pytest  # noqa: E402
-import requests  # noqa: E402
 
 from epun.client import Client  # noqa: E402
-from epun.stack import Stack  # noqa: E402
-
-from .helpers import free_block, free_port  # noqa: E402
-
-RABBIT_API = os.environ.get("RABBIT_API", "http://guest:guest@127.0.0.1:15672/api")
+from epun.stack import Stack, drop_vhost, open_vhost, private_stack  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def vhost():
     Stack().ensure_rabbitmq()  # starts it (and its management plugin) when it is not running
-    name = f"epun-test-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{RABBIT_API}/vhosts/{name}", timeout=10).raise_for_status()
-    requests.put(f"{RABBIT_API}/permissions/{name}/guest", timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    name = open_vhost("epun-test")
     yield name
-    requests.delete(f"{RABBIT_API}/vhosts/{name}", timeout=30)
+    drop_vhost(name)
 
 
 @pytest.fixture(scope="session")
 def stack(vhost, tmp_path_factory):
-    state = tmp_path_factory.mktemp("stack")
-    st = Stack(state_dir=Path(state), http_port=free_port(), metrics_base=free_block(5),
-               amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
-               mongo_uri=os.environ.get("MONGO_URI"), mongo_port=free_port(),
-               mongo_storage=":memory:", db_prefix=f"t{uuid.uuid4().hex[:8]}")
+    st = private_stack(tmp_path_factory.mktemp("stack"), vhost, "t")
     try:
         st.up()
         yield st

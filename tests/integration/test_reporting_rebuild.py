@@ -5,49 +5,40 @@ RabbitMQ vhost and in-memory database): what other tests publish straight to the
 outside any service's event log, stays where they look for it."""
 import contextlib
 import datetime as dt
-import os
 import uuid
 from pathlib import Path
 
 import pymongo
 import pytest
-import requests
 
 from epun.client import Client
-from epun.stack import Stack
+from epun.stack import Stack, drop_vhost, open_vhost, private_stack
 from shared.contracts import EVENTS
 from shared.storage import utcnow
 
-from ..conftest import RABBIT_API
-from ..helpers import eventually, free_block, free_port
+from ..helpers import eventually
 from .test_reporting import period_of_year, reports, scenario, scenario_complete
 
 pytestmark = pytest.mark.integration
 
 
 @contextlib.contextmanager
-def private_stack(state: Path):
+def platform_of_its_own(state: Path):
     """A whole platform of its own, up until the block ends."""
     Stack().ensure_rabbitmq()
-    vhost = f"epun-own-{uuid.uuid4().hex[:8]}"
-    requests.put(f"{RABBIT_API}/vhosts/{vhost}", timeout=10).raise_for_status()
-    requests.put(f"{RABBIT_API}/permissions/{vhost}/guest", timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    stack = Stack(state_dir=state, http_port=free_port(), metrics_base=free_block(5),
-                  amqp_uri=f"pyamqp://guest:guest@127.0.0.1:5672/{vhost}",
-                  mongo_uri=os.environ.get("MONGO_URI"), mongo_port=free_port(),
-                  mongo_storage=":memory:", db_prefix=f"o{uuid.uuid4().hex[:8]}")
+    vhost = open_vhost("epun-own")
+    stack = private_stack(state, vhost, "o")
     try:
         stack.up()
         yield stack
     finally:
         stack.down()
-        requests.delete(f"{RABBIT_API}/vhosts/{vhost}", timeout=30)
+        drop_vhost(vhost)
 
 
 @pytest.fixture(scope="module")
 def own(tmp_path_factory):
-    with private_stack(tmp_path_factory.mktemp("rebuild")) as stack:
+    with platform_of_its_own(tmp_path_factory.mktemp("rebuild")) as stack:
         mongo = pymongo.MongoClient(stack.mongo_uri, tz_aware=True)
         yield stack, Client(stack.base_url, stack.admin_token()), mongo
         mongo.close()
