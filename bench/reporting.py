@@ -4,9 +4,10 @@ annual report renders, at the size of ten years of a large programme.
 Loads, as events published straight to the services' exchanges (batch events where the
 contracts have them): 200 entities; 1,000,000 service requests over 10 periods (one
 `service_request_batch_logged` event per entity, all its rows); 100,000 filers over 10 cycles
-(`filers_enrolled` events of 1,000); then statements, reviews and public-disclosure decisions of
-the latest cycle's filers one event each. It prints events (and rows) consumed per second for
-each kind, measured until the report shows them all.
+(`filers_enrolled` events of 1,000); then the statements, reviews and public-disclosure
+decisions of the latest cycle's filers, in `filer_changes_recorded` events of 1,000 changes,
+and those of its last 2,000 filers one event each. It prints events (and rows) consumed per
+second for each kind, measured until the report shows them all.
 
 Then it publishes single service requests at a steady rate (200 a second) and polls the
 entity's annual report: the lag of the k-th write is the time from its publication to the first
@@ -16,7 +17,8 @@ render the Ethics Office's annual report as JSON and as HTML through the HTTP AP
 It runs on a private stack of its own (fresh RabbitMQ vhost, in-memory database, the five
 services on free ports), stopped at the end.
 
-    .venv/bin/python bench/reporting.py [--requests 1000000] [--filers 100000] [--singles 10000]
+    .venv/bin/python bench/reporting.py [--requests 1000000] [--filers 100000]
+                                        [--single-filers 2000]
 """
 import argparse
 import datetime as dt
@@ -28,6 +30,8 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import pymongo
@@ -114,22 +118,28 @@ def filer_batches(codes: list[str], total: int, cycles: int, size: int = 1000) -
     return batches, filers
 
 
-def single_events(year: int, filers: list[dict], count: int) -> list[dict]:
-    events = []
+def filer_changes(year: int, filers: list[dict]) -> list[tuple]:
+    """(type, payload) of each filer's filing, and of some reviews and public disclosures."""
+    changes = []
     for i, f in enumerate(filers):
         ref = {"year": year, "staff_id": f["staff_id"], "entity": f["entity"]}
-        events.append(envelope("statement_filed", {**ref, "filed_on": f"{year}-05-01"},
-                               f["entity"]))
+        changes.append(("statement_filed", {**ref, "filed_on": f"{year}-05-01"}))
         if i % 20 == 0:
-            events.append(envelope("review_recorded", {**ref, "outcome": "conflicts_found",
-                                                       "conflicts": {"financial_holding": 1}},
-                                   f["entity"]))
+            changes.append(("review_recorded", {**ref, "outcome": "conflicts_found",
+                                                "conflicts": {"financial_holding": 1}}))
         if f["grade"] in ("ASG", "USG") and i % 3 == 0:
-            events.append(envelope("public_disclosure_decided", {**ref, "publish": True},
-                                   f["entity"]))
-        if len(events) >= count:
-            break
-    return events[:count]
+            changes.append(("public_disclosure_decided", {**ref, "publish": True}))
+    return changes
+
+
+def change_batches(year: int, changes: list[tuple], size: int = 1000) -> list[dict]:
+    return [envelope("filer_changes_recorded", {"year": year, "changes": [
+        {"type": t, "payload": p} for t, p in changes[i:i + size]]})
+        for i in range(0, len(changes), size)]
+
+
+def single_events(changes: list[tuple]) -> list[dict]:
+    return [envelope(t, p, p["entity"]) for t, p in changes]
 
 
 def wait_until(check, what: str, timeout: float = 900, interval: float = 0.5):
@@ -225,22 +235,30 @@ def run(stack: Stack, args):
     consume(bus, client, batches, lambda: _system_requests(client, codes, args.periods) >=
             total_rows, "service_request_batch_logged", total_rows)
 
+    def changes_in(kinds: Counter) -> bool:
+        fd = report()["financial_disclosure"]
+        return (fd["filed"] >= kinds.get("statement_filed", 0)
+                and fd["conflicts"]["filers"] >= kinds.get("review_recorded", 0)
+                and fd["public_disclosure"]["published"] >= kinds.get(
+                    "public_disclosure_decided", 0))
+
     filer_events, filers = filer_batches(codes, args.filers, args.periods)
     consume(bus, client, filer_events, lambda: sum(
         row["total"] for row in client.get("/reports/disclosure/participation", params={
             "from": FIRST_YEAR, "to": last_year})["rows"]) >= args.filers,
         "filers_enrolled", args.filers)
 
-    singles = single_events(last_year, filers[last_year], args.singles)
-    kinds = {t: sum(e["type"] == t for e in singles) for t in {e["type"] for e in singles}}
-
-    def singles_in():
-        fd = report()["financial_disclosure"]
-        return (fd["filed"] >= kinds.get("statement_filed", 0)
-                and fd["conflicts"]["filers"] >= kinds.get("review_recorded", 0)
-                and fd["public_disclosure"]["published"] >= kinds.get(
-                    "public_disclosure_decided", 0))
-    consume(bus, client, singles, singles_in, "single disclosure events")
+    # the latest cycle's filings, reviews and public disclosures: most as batch events (what a
+    # batch request to the disclosure service emits), the last filers' one event each
+    latest = filers[last_year]
+    batched = filer_changes(last_year, latest[:len(latest) - args.single_filers])
+    singles = filer_changes(last_year, latest[len(latest) - args.single_filers:])
+    kinds = Counter(t for t, _ in batched)
+    consume(bus, client, change_batches(last_year, batched), partial(changes_in, kinds),
+            "filer_changes_recorded", len(batched))
+    kinds.update(t for t, _ in singles)
+    consume(bus, client, single_events(singles), partial(changes_in, kinds),
+            "single disclosure events")
 
     lags = sorted(steady_lag(bus, client, args.rate, args.seconds))
     p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))]
@@ -278,8 +296,8 @@ def main():
     parser.add_argument("--filers", type=int, default=100_000)
     parser.add_argument("--periods", type=int, default=10)
     parser.add_argument("--entities", type=int, default=200)
-    parser.add_argument("--singles", type=int, default=10_000,
-                        help="single disclosure events of the latest cycle")
+    parser.add_argument("--single-filers", type=int, default=2_000,
+                        help="filers of the latest cycle whose changes go one event each")
     parser.add_argument("--rate", type=float, default=200, help="steady writes a second")
     parser.add_argument("--seconds", type=float, default=30, help="how long to write steadily")
     args = parser.parse_args()

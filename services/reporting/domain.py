@@ -244,7 +244,9 @@ def statement_filed(_, p, at):
 
 @projects("filer_changes_recorded")
 def filer_changes_recorded(_, p, at):
-    return [change for item in p["changes"] for change in project(item["type"], item["payload"], at)]
+    """A batch request's changes to many filers: each one as its own per-filer event."""
+    return [change for item in p["changes"]
+            for change in project(item["type"], item["payload"], at)]
 
 
 @projects("review_recorded")

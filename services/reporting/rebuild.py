@@ -25,7 +25,9 @@ RPC_TIMEOUT = 120
 
 
 def weight(envelope: Envelope) -> int:
-    return len(envelope.payload.get("filers") or ()) or 1
+    """About how many records an event changes (batch events carry many)."""
+    payload = envelope.payload
+    return len(payload.get("filers") or payload.get("changes") or ()) or 1
 
 
 def chunks(envelopes: list, limit: int = CHUNK_WEIGHT):
