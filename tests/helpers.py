@@ -1,9 +1,12 @@
 """Helpers for tests: free ports, and waiting for what happens asynchronously."""
+import contextlib
 import time
+from pathlib import Path
 
 import pytest
 
-from epun.stack import free_block, free_port  # noqa: F401  (tests import them from here)
+from epun.stack import (Stack, drop_vhost, free_block, free_port,  # noqa: F401
+                        open_vhost, private_stack)
 
 
 def eventually(check, seconds: float = 15, interval: float = 0.1):
@@ -16,3 +19,17 @@ def eventually(check, seconds: float = 15, interval: float = 0.1):
             return last
         time.sleep(interval)
     pytest.fail(f"condition not met within {seconds} s (last value: {last!r})")
+
+
+@contextlib.contextmanager
+def platform_of_its_own(state: Path):
+    """A whole platform of its own, up until the block ends."""
+    Stack().ensure_rabbitmq()
+    vhost = open_vhost("epun-own")
+    stack = private_stack(state, vhost, "o")
+    try:
+        stack.up()
+        yield stack
+    finally:
+        stack.down()
+        drop_vhost(vhost)

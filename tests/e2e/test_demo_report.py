@@ -11,8 +11,7 @@ import pytest
 from epun.client import Client
 from epun.demo import load_all
 
-from ..helpers import eventually
-from ..integration.test_reporting_rebuild import private_stack
+from ..helpers import eventually, platform_of_its_own
 
 pytestmark = pytest.mark.e2e
 PERIOD = "2014-15"
@@ -54,7 +53,7 @@ FIGURE_V = {
 def demo_api(tmp_path_factory):
     """A platform of its own with the demo loaded through its HTTP API, and every event the
     services wrote published (their outboxes empty)."""
-    with private_stack(tmp_path_factory.mktemp("demo")) as stack:
+    with platform_of_its_own(tmp_path_factory.mktemp("demo")) as stack:
         api = Client(stack.base_url, stack.admin_token(), timeout=600)
         load_all(api, say=lambda _: None)
         eventually(lambda: outboxes_empty(api), SETTLE_SECONDS, interval=5)

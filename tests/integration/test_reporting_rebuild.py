@@ -3,37 +3,20 @@
 A rebuild replaces every read model, so this module runs on a platform of its own (its own
 RabbitMQ vhost and in-memory database): what other tests publish straight to the exchanges,
 outside any service's event log, stays where they look for it."""
-import contextlib
 import datetime as dt
 import uuid
-from pathlib import Path
 
 import pymongo
 import pytest
 
 from epun.client import Client
-from epun.stack import Stack, drop_vhost, open_vhost, private_stack
 from shared.contracts import EVENTS
 from shared.storage import utcnow
 
-from ..helpers import eventually
+from ..helpers import eventually, platform_of_its_own
 from .test_reporting import period_of_year, reports, scenario, scenario_complete
 
 pytestmark = pytest.mark.integration
-
-
-@contextlib.contextmanager
-def platform_of_its_own(state: Path):
-    """A whole platform of its own, up until the block ends."""
-    Stack().ensure_rabbitmq()
-    vhost = open_vhost("epun-own")
-    stack = private_stack(state, vhost, "o")
-    try:
-        stack.up()
-        yield stack
-    finally:
-        stack.down()
-        drop_vhost(vhost)
 
 
 @pytest.fixture(scope="module")
