@@ -1,15 +1,13 @@
 """`epun` subcommands of the disclosure area: `epun upload filers --year 2014 FILE.csv` (with a
 progress bar), and `epun disclosure compliance|remind|rotate-key`."""
-import hashlib
 import os
 import secrets
 from pathlib import Path
 
-from .cli_intake import _write_rejections, upload_kinds
 from .commands import CommandError, _stack_call, api_client
+from .uploads import file_digest, remote_client, remote_options, upload_csv, upload_kinds
 
 FILER_COLUMNS = "staff_id,entity,duty_station,grade,designation"
-SHOWN_REJECTIONS = 20
 
 
 def register(sub):
@@ -23,7 +21,7 @@ def register(sub):
     upload.add_argument("--year", type=int, required=True, help="the cycle, e.g. 2014")
     upload.add_argument("--chunk", type=int, default=10_000, help="rows per call (at most 10000)")
     upload.add_argument("--errors", type=Path, help="write every rejected row to this CSV file")
-    _remote(upload)
+    remote_options(upload)
     upload.set_defaults(run=_stack_call(_upload_filers))
 
     disclosure = sub.add_parser("disclosure", help="the financial disclosure programme")
@@ -32,12 +30,12 @@ def register(sub):
     compliance.add_argument("year", type=int)
     compliance.add_argument("--by", default="entity",
                             choices=["entity", "duty_station", "category"])
-    _remote(compliance)
+    remote_options(compliance)
     compliance.set_defaults(run=_stack_call(_compliance))
     remind = actions.add_parser("remind", help="emit compliance_reminder_due per entity")
     remind.add_argument("year", type=int)
     remind.add_argument("--days-before", type=int, required=True)
-    _remote(remind)
+    remote_options(remind)
     remind.set_defaults(run=_stack_call(_remind))
     rotate = actions.add_parser(
         "rotate-key", help="re-encrypt every statement with the newest key",
@@ -49,48 +47,16 @@ def register(sub):
     rotate.set_defaults(run=_stack_call(_rotate_key))
 
 
-def _remote(parser):
-    parser.add_argument("--url", default=os.environ.get("EPUN_URL"),
-                        help="the API's base URL (default: the local stack; env EPUN_URL)")
-    parser.add_argument("--token", default=os.environ.get("EPUN_TOKEN"),
-                        help="an access token (default: the local admin token; env EPUN_TOKEN)")
-
-
-def _client(args, stack):
-    from .client import Client
-    return Client(args.url, args.token) if args.url and args.token else api_client(stack)
-
-
 def _upload_filers(args, stack):
-    from tqdm import tqdm
-
-    from .client import ApiError, read_csv_cells
-    if not 1 <= args.chunk <= 10_000:
-        raise CommandError("--chunk must be between 1 and 10000")
-    try:
-        header, rows = read_csv_cells(args.file)
-    except (OSError, ValueError) as exc:
-        raise CommandError(str(exc))
-    digest = hashlib.sha256(args.file.read_bytes()).hexdigest()[:24]
-    key = f"filers-{args.year}-{digest}-{args.chunk}"
-    client = _client(args, stack)
-    try:
-        with tqdm(total=len(rows), unit="row", desc=args.file.name) as bar:
-            answer = client.upload_batch(f"/disclosure/cycles/{args.year}/filers", rows,
-                                         args.chunk, bar.update, key_prefix=key, header=header)
-    except ApiError as exc:
-        raise CommandError(str(exc))
-    if args.errors:
-        _write_rejections(args.errors, answer["rejected"])
-    return {"file": str(args.file), "year": args.year, "rows": len(rows),
-            "accepted": answer["accepted"], "rejected": len(answer["rejected"]),
-            "first_rejected": answer["rejected"][:SHOWN_REJECTIONS]}
+    summary = upload_csv(args, stack, f"/disclosure/cycles/{args.year}/filers",
+                         f"filers-{args.year}-{file_digest(args.file)}-{args.chunk}")
+    return {"file": summary.pop("file"), "year": args.year, **summary}
 
 
 def _compliance(args, stack):
     from .client import ApiError
     try:
-        answer = _client(args, stack).get(f"/disclosure/cycles/{args.year}/compliance",
+        answer = remote_client(args, stack).get(f"/disclosure/cycles/{args.year}/compliance",
                                           params={"by": args.by})
     except ApiError as exc:
         raise CommandError(str(exc))
@@ -104,7 +70,7 @@ def _compliance(args, stack):
 def _remind(args, stack):
     from .client import ApiError
     try:
-        return _client(args, stack).post(f"/disclosure/cycles/{args.year}/reminders",
+        return remote_client(args, stack).post(f"/disclosure/cycles/{args.year}/reminders",
                                          {"days_before": args.days_before})
     except ApiError as exc:
         raise CommandError(str(exc))

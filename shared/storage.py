@@ -50,18 +50,6 @@ class UnitOfWork:
         self.events.append(envelope)
         return envelope
 
-    def emit_many(self, events: list[tuple]) -> list[Envelope]:
-        """`emit` for a batch of (payload, entity) pairs, written with one insert_many."""
-        envelopes = [Envelope.of(payload, entity=entity, actor=self.actor)
-                     for payload, entity in events]
-        now = utcnow()
-        docs = [{**e.model_dump(mode="python"), "_id": e.event_id, "sent": False,
-                 "created_at": now} for e in envelopes]
-        if docs:
-            self.db[OUTBOX].insert_many(docs, session=self.session)
-        self.events.extend(envelopes)
-        return envelopes
-
     def audit(self, action: str, record: str, entity: str | None = None):
         self.audit_many(action, [(record, entity)])
 
