@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install demo test up down status bench clean system-deps
+.PHONY: install demo test unit cluster up down status bench fuzz clean system-deps
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -16,8 +16,9 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-# Debian packages the tests use (Prometheus' promtool and server, Chromium for the portal tests);
-# installed only when missing and only where we may (root on a Debian-like system).
+# Debian packages the tests use (Prometheus' promtool and server, Chromium for the portal tests,
+# Pango and fonts for the reports' PDF); installed only when missing and only where we may (root
+# on a Debian-like system).
 system-deps:
 	@$(BIN)/python -m epun.system_deps
 
@@ -30,12 +31,34 @@ down:
 status: install
 	$(BIN)/epun status
 
-demo: install
+demo: install system-deps
 	$(BIN)/epun up
 	$(BIN)/epun demo
 
 test: install system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not cluster" $(PYTEST_ARGS)
+
+# The full cluster drill: three RabbitMQ nodes of its own, two processes of every service, 5,000
+# writes through the API while a broker node stops and one process of each service is killed.
+cluster: install system-deps
+	$(BIN)/python -m pytest tests/integration/test_cluster.py -m cluster -s $(PYTEST_ARGS)
+
+# The fast tiers: domain rules and use cases on in-memory units of work (no broker, no database);
+# rendered documents and deployment files are checked by `make test`.
+unit: install
+	$(BIN)/python -m pytest tests/unit tests/use_cases tests/repositories -q \
+	  -m "not integration and not documents and not deploy" $(PYTEST_ARGS)
+
+# schemathesis against the local stack's document (`make up` first): every operation, all checks,
+# a fixed seed; it prints its counts of server errors, responses contradicting the document and
+# invalid requests accepted. FUZZ_EXAMPLES sets the examples per operation.
+FUZZ_EXAMPLES ?= 30
+FUZZ_SEED ?= 2015
+fuzz: install
+	$(BIN)/epun up
+	$(BIN)/st run http://127.0.0.1:8000/api/v1/openapi.json --url http://127.0.0.1:8000 \
+	  -H "Authorization: Bearer $$(cat .epun/admin-token)" --checks all \
+	  --max-examples $(FUZZ_EXAMPLES) --seed $(FUZZ_SEED) --phases examples,coverage,fuzzing
 
 bench: install
 	$(BIN)/epun up

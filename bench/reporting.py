@@ -11,8 +11,10 @@ second for each kind, measured until the report shows them all.
 
 Then it publishes single service requests at a steady rate (200 a second) and polls the
 entity's annual report: the lag of the k-th write is the time from its publication to the first
-report counting k requests; it prints the median and the 99th percentile. Last, the time to
-render the Ethics Office's annual report as JSON and as HTML through the HTTP API.
+report counting k requests; it prints the median and the 99th percentile. Then the time to
+render the Ethics Office's annual report as JSON and as HTML through the HTTP API. Last, issuing
+that report as of its period's last day, serving the issued version against the live JSON (and
+the live JSON as of that day), and the PDF and Word documents.
 
 It runs on a private stack of its own (fresh RabbitMQ vhost, in-memory database, the five
 services on free ports), stopped at the end.
@@ -226,6 +228,10 @@ def run(stack: Stack, args):
     directory = [envelope("entity_registered", {"code": code, "name": f"Entity {code}",
                                                 "category": categories[i % 3]}, code)
                  for i, code in enumerate(codes)]
+    # every entity a Panel member since the first period: the roll-up has a row for each
+    directory += [envelope("panel_member_joined", {"entity": code, "head": "Head",
+                                                   "joined_on": f"{FIRST_YEAR}-08-01"}, code)
+                  for code in codes[1:]]
     reporting_db = pymongo.MongoClient(stack.mongo_uri)[f"{stack.db_prefix}_reporting"]
     consume(bus, client, directory,
             lambda: reporting_db.directory.count_documents({}) >= len(codes), "entity_registered")
@@ -277,11 +283,41 @@ def run(stack: Stack, args):
     system = timed(lambda: client.get(f"/reports/system-wide/{period(last_year)}"), 5)
     print(f"  system-wide report, JSON:  median {statistics.median(system) * 1000:,.0f} ms "
           f"(5 requests)", flush=True)
+    issued_versions(client, period(last_year), statistics.median(as_json))
+
+
+def issued_versions(client, key: str, live_json: float):
+    """Issuing the annual report as of its period's last day, serving the issued version
+    against the live JSON, and the PDF and Word documents."""
+    path = f"/reports/annual/{key}"
+    as_of = f"20{key[-2:]}-07-31"
+    started = time.perf_counter()
+    answer = client.call("POST", f"{path}/issues", json={"as_of": as_of, "symbol": "A/BENCH/1"})
+    answer.raise_for_status()
+    issue = time.perf_counter() - started
+    version = answer.json()["version"]
+    again = timed(lambda: client.call("POST", f"{path}/issues", json={
+        "as_of": as_of, "symbol": "A/BENCH/1"}).raise_for_status(), 3)
+    print(f"  issuing the annual report as of {as_of}: {issue * 1000:,.0f} ms; issuing it "
+          f"again (nothing new): median {statistics.median(again) * 1000:,.0f} ms", flush=True)
+    frozen = timed(lambda: client.get(path, params={"version": version}), 20)
+    as_of_day = timed(lambda: client.get(path, params={"as_of": as_of}), 20)
+    print(f"  issued version, JSON: median {statistics.median(frozen) * 1000:,.0f} ms; live "
+          f"JSON as of {as_of}: median {statistics.median(as_of_day) * 1000:,.0f} ms; live "
+          f"JSON: median {live_json * 1000:,.0f} ms (issued / live: "
+          f"{statistics.median(frozen) / live_json:.2f})", flush=True)
+    for fmt, params in (("pdf", {}), ("pdf", {"version": version}), ("docx", {})):
+        took = timed(lambda: client.call("GET", path, params={"format": fmt, **params}
+                                         ).raise_for_status(), 3)
+        what = "issued version" if params else "live"
+        print(f"  annual report of EO, {fmt.upper()} ({what}): median "
+              f"{statistics.median(took) * 1000:,.0f} ms (3 requests)", flush=True)
 
 
 def _system_requests(client, codes, periods) -> int:
-    return sum(client.get(f"/reports/system-wide/{period(FIRST_YEAR + p)}")["total"]["requests"]
-               for p in range(periods))
+    """The requests the roll-ups hold in records (members submitted no figures here)."""
+    return sum(row["records_total"] for p in range(periods)
+               for row in client.get(f"/reports/system-wide/{period(FIRST_YEAR + p)}")["rows"])
 
 
 def private_bench_stack(state: Path) -> tuple[Stack, str]:

@@ -1,29 +1,13 @@
-"""`epun` subcommands of the disclosure area: `epun upload filers --year 2014 FILE.csv` (with a
-progress bar), and `epun disclosure compliance|remind|rotate-key`."""
+"""`epun disclosure compliance|remind|rotate-key`: the financial disclosure programme (its
+filers are uploaded by `epun upload filers`, see uploads.py)."""
 import os
 import secrets
-from pathlib import Path
 
-from .commands import CommandError, _stack_call, api_client
-from .uploads import file_digest, remote_client, remote_options, upload_csv, upload_kinds
-
-FILER_COLUMNS = "staff_id,entity,duty_station,grade,designation"
+from .commands import CommandError, _stack_call, api_client, remote_client, remote_options
 
 
 def register(sub):
     """Add this area's subcommands to the `epun` parser."""
-    upload = upload_kinds(sub).add_parser(
-        "filers", help="enrol a cycle's filers from a CSV file, in batches",
-        description=f"Enrol the rows of a CSV file whose header is {FILER_COLUMNS}. Each chunk "
-                    "carries an Idempotency-Key made from the file's contents, the year and the "
-                    "chunk size, so uploading the same file again stores nothing twice.")
-    upload.add_argument("file", type=Path)
-    upload.add_argument("--year", type=int, required=True, help="the cycle, e.g. 2014")
-    upload.add_argument("--chunk", type=int, default=10_000, help="rows per call (at most 10000)")
-    upload.add_argument("--errors", type=Path, help="write every rejected row to this CSV file")
-    remote_options(upload)
-    upload.set_defaults(run=_stack_call(_upload_filers))
-
     disclosure = sub.add_parser("disclosure", help="the financial disclosure programme")
     actions = disclosure.add_subparsers(dest="action", required=True)
     compliance = actions.add_parser("compliance", help="required, filed and not filed")
@@ -32,9 +16,12 @@ def register(sub):
                             choices=["entity", "duty_station", "category"])
     remote_options(compliance)
     compliance.set_defaults(run=_stack_call(_compliance))
-    remind = actions.add_parser("remind", help="emit compliance_reminder_due per entity")
+    remind = actions.add_parser(
+        "remind", help="queue the reminders of each entity's non-filers (the notifications "
+                       "service sends them)")
     remind.add_argument("year", type=int)
     remind.add_argument("--days-before", type=int, required=True)
+    remind.add_argument("--entity", help="one entity's non-filers (default: every entity's)")
     remote_options(remind)
     remind.set_defaults(run=_stack_call(_remind))
     rotate = actions.add_parser(
@@ -45,12 +32,6 @@ def register(sub):
     rotate.add_argument("--new-key", action="store_true",
                         help="add a new development key under .epun/, restart the service")
     rotate.set_defaults(run=_stack_call(_rotate_key))
-
-
-def _upload_filers(args, stack):
-    summary = upload_csv(args, stack, f"/disclosure/cycles/{args.year}/filers",
-                         f"filers-{args.year}-{file_digest(args.file)}-{args.chunk}")
-    return {"file": summary.pop("file"), "year": args.year, **summary}
 
 
 def _compliance(args, stack):
@@ -71,7 +52,8 @@ def _remind(args, stack):
     from .client import ApiError
     try:
         return remote_client(args, stack).post(f"/disclosure/cycles/{args.year}/reminders",
-                                         {"days_before": args.days_before})
+                                         {"days_before": args.days_before,
+                                          **({"entity": args.entity} if args.entity else {})})
     except ApiError as exc:
         raise CommandError(str(exc))
 

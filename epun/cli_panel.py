@@ -1,10 +1,10 @@
 """`epun panel ...`: read the Ethics Panel's records through the API (the stack must be up)."""
 from .client import ApiError
+from .commands import CommandError, _stack_call, api_client
 
 
 def register(sub):
     """Add this area's subcommands to the `epun` parser."""
-    from .commands import _stack_call, api_client  # commands imports this module
     panel = sub.add_parser("panel", help="the Ethics Panel: members, meetings, consultations, "
                                          "reviews").add_subparsers(dest="action", required=True)
     lists = {
@@ -31,8 +31,6 @@ def register(sub):
 
 def _answered(fn):
     """`fn`, with the API's refusals reported as the command's error."""
-    from .commands import CommandError
-
     def run(args, stack):
         try:
             return fn(args, stack)
@@ -42,15 +40,7 @@ def _answered(fn):
 
 
 def _lister(path: str, filters: list[str]):
-    from .commands import api_client
-
     def run(args, stack):
-        client, items, cursor = api_client(stack), [], None
         params = {f: getattr(args, f) for f in filters if getattr(args, f)}
-        while True:
-            page = client.get(path, params={**params, "limit": 1000, "cursor": cursor})
-            items += page["items"]
-            cursor = page["next_cursor"]
-            if not cursor:
-                return items
+        return api_client(stack).every(path, **params)
     return run

@@ -49,6 +49,16 @@ class Client:
     def post(self, path, body=None, **kwargs):
         return self.json("POST", path, json=body, **kwargs)
 
+    def every(self, path: str, **params) -> list[dict]:
+        """Every item of a paged list, reading 1,000 at a time."""
+        items, cursor = [], None
+        while True:
+            page = self.get(path, params={**params, "limit": 1000, "cursor": cursor})
+            items += page["items"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                return items
+
     def put(self, path, body=None, **kwargs):
         return self.json("PUT", path, json=body, **kwargs)
 

@@ -21,11 +21,15 @@ def config_for(stack: Stack) -> dict:
                                 scrape_timeout=stack.prometheus_interval,
                                 evaluation_interval=stack.prometheus_interval)
     config["rule_files"] = [str(DEPLOY / name) for name in config.get("rule_files", [])]
+    if stack.running("alertmanager"):
+        config["alerting"] = {"alertmanagers": [{"static_configs": [
+            {"targets": [f"127.0.0.1:{stack.alertmanager_port}"]}]}]}
     for job in config["scrape_configs"]:
         for targets in job.get("static_configs", []):
             service = targets.get("labels", {}).get("service")
             if service:
-                targets["targets"] = [f"127.0.0.1:{stack.metrics_port(service)}"]
+                targets["targets"] = [f"127.0.0.1:{stack.metrics_port(service, replica)}"
+                                      for replica in range(1, stack.replicas + 1)]
     return config
 
 
@@ -60,7 +64,7 @@ def start_prometheus(stack: Stack) -> str:
     proc = stack.spawn("prometheus", [
         binary, f"--config.file={config_file}", f"--storage.tsdb.path={home / 'data'}",
         f"--web.listen-address=127.0.0.1:{stack.prometheus_port}", "--web.enable-lifecycle",
-    ], {})
+    ], {}, ports={stack.prometheus_port: "EPUN_PROMETHEUS_PORT"})
 
     def ready():
         if proc.poll() is not None:

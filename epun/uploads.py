@@ -1,35 +1,84 @@
 """`epun upload <kind> FILE.csv`: a CSV file posted in chunks to a batch endpoint, with a progress
 bar; every chunk carries an Idempotency-Key made from the file's contents, so uploading the same
-file again stores nothing twice."""
+file again stores nothing twice. Each kind is a row of `KINDS`."""
 import csv
 import hashlib
-import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from .commands import CommandError, api_client
+from .commands import CommandError, PartlyRefused, _stack_call, remote_client, remote_options
 
 SHOWN_REJECTIONS = 20
+MAX_CHUNK = 10_000
 
 
-def upload_kinds(sub):
-    """The subcommands of `epun upload`, created by the first area that needs them."""
-    upload = sub.choices.get("upload")
-    if upload is None:
-        upload = sub.add_parser("upload", help="upload a CSV file in batches")
-        upload.kinds = upload.add_subparsers(dest="kind", required=True)
-    return upload.kinds
+@dataclass(frozen=True)
+class Option:
+    """A required option of an upload kind, e.g. the cycle's `--year`; it names a part of the
+    endpoint and of the key."""
+    name: str
+    type: type
+    help: str
 
 
-def remote_options(parser):
-    parser.add_argument("--url", default=os.environ.get("EPUN_URL"),
-                        help="the API's base URL (default: the local stack; env EPUN_URL)")
-    parser.add_argument("--token", default=os.environ.get("EPUN_TOKEN"),
-                        help="an access token (default: the local admin token; env EPUN_TOKEN)")
+@dataclass(frozen=True)
+class UploadKind:
+    name: str
+    help: str
+    description: str
+    endpoint: str  # a format string over the options
+    key: str  # the Idempotency-Key's prefix: a format string over the options, digest and chunk
+    chunk: int  # rows per call unless --chunk says otherwise
+    options: tuple[Option, ...] = ()
 
 
-def remote_client(args, stack):
-    from .client import Client
-    return Client(args.url, args.token) if args.url and args.token else api_client(stack)
+KINDS = (
+    UploadKind(
+        "service-requests", help="log service requests from a CSV file, in batches",
+        description="Log the rows of a CSV file whose header is "
+                    "entity,received_on,category,advice_topic,source. Each chunk carries an "
+                    "Idempotency-Key made from the file's contents and the chunk size, so "
+                    "uploading the same file again with the same --chunk stores nothing twice.",
+        endpoint="/service-requests/batch", key="upload-{digest}-{chunk}", chunk=2000),
+    UploadKind(
+        "filers", help="enrol a cycle's filers from a CSV file, in batches",
+        description="Enrol the rows of a CSV file whose header is "
+                    "staff_id,entity,duty_station,grade,designation, and optionally "
+                    "enrolled_on, email and language (en, zh, fr, es, ru, ar) for the filer's "
+                    "notices. Each chunk carries an "
+                    "Idempotency-Key made from the file's contents, the year and the chunk size, "
+                    "so uploading the same file again stores nothing twice.",
+        endpoint="/disclosure/cycles/{year}/filers", key="filers-{year}-{digest}-{chunk}",
+        chunk=10_000, options=(Option("year", int, "the cycle, e.g. 2014"),)),
+)
+
+
+def register(sub):
+    """Add `epun upload` and a subcommand for each kind to the `epun` parser."""
+    kinds = sub.add_parser("upload", help="upload a CSV file in batches").add_subparsers(
+        dest="kind", required=True)
+    for kind in KINDS:
+        command = kinds.add_parser(kind.name, help=kind.help, description=kind.description)
+        command.add_argument("file", type=Path)
+        for option in kind.options:
+            command.add_argument(f"--{option.name}", type=option.type, required=True,
+                                 help=option.help)
+        command.add_argument("--chunk", type=int, default=kind.chunk,
+                             help=f"rows per call (at most {MAX_CHUNK})")
+        command.add_argument("--errors", type=Path,
+                             help="write every rejected row to this CSV file")
+        remote_options(command)
+        command.set_defaults(run=_stack_call(_uploader(kind)))
+
+
+def _uploader(kind: UploadKind):
+    def run(args, stack) -> dict:
+        values = {option.name: getattr(args, option.name) for option in kind.options}
+        summary = upload_csv(args, stack, kind.endpoint.format(**values), kind.key.format(
+            digest=file_digest(args.file), chunk=args.chunk, **values))
+        answer = {"file": summary.pop("file"), **values, **summary}
+        return PartlyRefused(answer) if answer["rejected"] else answer
+    return run
 
 
 def file_digest(path: Path) -> str:
@@ -42,8 +91,8 @@ def upload_csv(args, stack, endpoint: str, key_prefix: str) -> dict:
     from tqdm import tqdm
 
     from .client import ApiError, read_csv_cells
-    if not 1 <= args.chunk <= 10_000:
-        raise CommandError("--chunk must be between 1 and 10000")
+    if not 1 <= args.chunk <= MAX_CHUNK:
+        raise CommandError(f"--chunk must be between 1 and {MAX_CHUNK}")
     try:
         header, rows = read_csv_cells(args.file)
     except (OSError, ValueError) as exc:

@@ -7,7 +7,7 @@ import secrets
 from typing import Iterable
 
 from .contracts.common import Actor, Role
-from .errors import Forbidden
+from .kernel.errors import Forbidden
 
 READ_ALL = {Role.admin, Role.ethics_office, Role.auditor}
 
@@ -24,6 +24,15 @@ def require(actor, roles: Iterable[Role], entity: str | None = None) -> Actor:
         raise Forbidden(f"the {actor.role.value} role may not do this")
     if entity is not None:
         require_entity(actor, entity)
+    return actor
+
+
+def require_strictly(actor, roles: Iterable[Role], why: str) -> Actor:
+    """The actor, if its own role is among `roles`: unlike `require`, admin is not let through
+    (what even administrators may not read, such as the contents of a confidential statement)."""
+    actor = as_actor(actor)
+    if actor.role not in {Role(r) for r in roles}:
+        raise Forbidden(why)
     return actor
 
 

@@ -1,7 +1,8 @@
 """Prometheus metrics common to every service, and the provider that serves them.
 
 Each service runs in its own process, so the default registry is the service's registry; the
-`Metrics` provider serves it on `METRICS_PORT` and times every entrypoint.
+`Metrics` provider serves it on `METRICS_PORT` (with `/healthz` and `/readyz`, `shared/health.py`),
+times every entrypoint and watches the broker connection (the readiness check `broker`).
 """
 import logging
 import time
@@ -9,7 +10,9 @@ import time
 import eventlet
 from kombu import Connection
 from nameko.extensions import DependencyProvider
-from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram
+
+from . import health
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +41,7 @@ RABBITMQ_UP = Gauge(
 SERVICE_INFO = Gauge("epun_service_up", "1 while the service runs", ["service"])
 
 BROKER_CHECK_SECONDS = 5
-
-_started_ports: set[int] = set()
-
-
-def serve_metrics(port: int, addr: str = "127.0.0.1"):
-    if port and port not in _started_ports:
-        start_http_server(port, addr=addr)
-        _started_ports.add(port)
+STALE_AFTER_SECONDS = 30  # a watcher's result older than this fails the readiness check
 
 
 class Metrics(DependencyProvider):
@@ -54,7 +50,10 @@ class Metrics(DependencyProvider):
     def setup(self):
         self.service = self.container.service_name
         config = self.container.config
-        serve_metrics(int(config.get("METRICS_PORT", 0)), config.get("METRICS_ADDR", "127.0.0.1"))
+        self.broker = health.Watched("broker", STALE_AFTER_SECONDS)
+        health.add_check("broker", self.broker)
+        health.serve(int(config.get("METRICS_PORT", 0)), config.get("METRICS_ADDR", "127.0.0.1"),
+                     self.service)
         SERVICE_INFO.labels(self.service).set(1)
         self._started = {}
 
@@ -78,6 +77,7 @@ class Metrics(DependencyProvider):
                 reachable = False
                 connection = _closed(connection)
             RABBITMQ_UP.labels(self.service).set(1 if reachable else 0)
+            self.broker.record(None if reachable else "RabbitMQ does not answer")
             eventlet.sleep(BROKER_CHECK_SECONDS)
 
     def worker_setup(self, worker_ctx):

@@ -19,16 +19,43 @@ from nameko.standalone.events import get_event_exchange
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from .contracts.envelope import Envelope
+from .kernel.clock import utcnow
 from .metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, RABBITMQ_UP
-from .storage import OUTBOX, outbox_to_envelope, utcnow
 
 log = logging.getLogger(__name__)
 
+OUTBOX = "outbox"
+ENVELOPE_FIELDS = ("event_id", "type", "schema_version", "occurred_at", "entity", "actor",
+                   "payload", "request_id")
 LEASE = "outbox_lease"
 LEASE_SECONDS = 10
 UNROUTABLE_RETRY_SECONDS = 5
 BACKLOG_COUNT_SECONDS = 5  # counting a large backlog scans it: at most this often
 LEASE_RENEWAL = 250  # records published between two renewals of the lease
+
+
+def outbox_document(envelope: Envelope, created_at) -> dict:
+    doc = envelope.model_dump(mode="python")
+    doc.update(_id=envelope.event_id, sent=False, created_at=created_at)
+    return doc
+
+
+def outbox_to_envelope(doc) -> dict:
+    return Envelope.model_validate({k: doc.get(k) for k in ENVELOPE_FIELDS
+                                    if k in doc}).model_dump(mode="json")
+
+
+def events_since(db, after: str | None, limit: int = 1000) -> list[dict]:
+    """A service's own events, in the order they were written, after the event `after`."""
+    query = {}
+    if after:
+        anchor = db[OUTBOX].find_one({"_id": after}, {"created_at": 1})
+        if anchor:
+            query = {"$or": [{"created_at": {"$gt": anchor["created_at"]}},
+                             {"created_at": anchor["created_at"], "_id": {"$gt": after}}]}
+    docs = db[OUTBOX].find(query).sort([("created_at", 1), ("_id", 1)]).limit(limit)
+    return [outbox_to_envelope(doc) for doc in docs]
 
 
 class OutboxRelay:
@@ -43,6 +70,7 @@ class OutboxRelay:
         self.running = True
         self._unroutable: dict[str, float] = {}  # event type -> when to try it again
         self._counted_at = 0.0
+        self.beat = time.monotonic()  # the start of the last pass: the readiness check `relay`
 
     def wake(self):
         if not self._wake.ready():
@@ -50,6 +78,7 @@ class OutboxRelay:
 
     def run(self):
         while self.running:
+            self.beat = time.monotonic()
             try:
                 published = self.relay_once() if self.hold_lease() else 0
             except Exception:  # keep relaying: the next pass retries whatever failed
@@ -58,6 +87,13 @@ class OutboxRelay:
             if not published:
                 self._wake.wait(timeout=self.idle)
                 self._wake = Event()
+
+    def stalled(self, seconds: float) -> str | None:
+        """What is wrong when the relay stopped or has not begun a pass for `seconds`."""
+        if not self.running:
+            return "the outbox relay is stopped"
+        idle = time.monotonic() - self.beat
+        return f"the outbox relay has not run for {idle:.0f} s" if idle > seconds else None
 
     def hold_lease(self) -> bool:
         now = utcnow()

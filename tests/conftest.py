@@ -6,7 +6,7 @@ in-memory server, and the five services as processes on free ports.
 """
 import warnings
 
-warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # nameko's pytest plugin no longer does it
@@ -18,6 +18,7 @@ import pytest  # noqa: E402
 
 from epun.client import Client  # noqa: E402
 from epun.stack import Stack, drop_vhost, open_vhost, private_stack  # noqa: E402
+from tests.identities import CALLBACK, TestProvider  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -30,12 +31,25 @@ def vhost():
 
 @pytest.fixture(scope="session")
 def stack(vhost, tmp_path_factory):
+    """The platform, its gateway configured with the test identity provider (and local
+    accounts on too)."""
     st = private_stack(tmp_path_factory.mktemp("stack"), vhost, "t")
+    provider = TestProvider(tmp_path_factory.mktemp("identity-provider"),
+                            st.base_url + CALLBACK)
+    provider.start()
+    st.extra_env.update(provider.gateway_env())
+    st.identity_provider = provider
     try:
         st.up()
         yield st
     finally:
         st.down()
+        provider.stop()
+
+
+@pytest.fixture(scope="session")
+def identity_provider(stack) -> TestProvider:
+    return stack.identity_provider
 
 
 @pytest.fixture(scope="session")

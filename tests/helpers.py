@@ -22,11 +22,12 @@ def eventually(check, seconds: float = 15, interval: float = 0.1):
 
 
 @contextlib.contextmanager
-def platform_of_its_own(state: Path):
-    """A whole platform of its own, up until the block ends."""
+def platform_of_its_own(state: Path, env: dict | None = None):
+    """A whole platform of its own (its services given `env` too), up until the block ends."""
     Stack().ensure_rabbitmq()
     vhost = open_vhost("epun-own")
     stack = private_stack(state, vhost, "o")
+    stack.extra_env.update(env or {})
     try:
         stack.up()
         yield stack

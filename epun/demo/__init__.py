@@ -2,7 +2,7 @@
 loading twice changes nothing."""
 import importlib
 
-STEPS = ["directory", "intake", "disclosure", "panel"]
+STEPS = ["directory", "people", "intake", "disclosure", "baseline", "panel"]
 
 
 def load_all(client, say=print):

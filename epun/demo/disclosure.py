@@ -32,7 +32,7 @@ from .directory import OTHER, PEACEKEEPING, SECRETARIAT
 
 CHUNK = 2500
 
-# the annex, 2014: required to file, per Secretariat line (DOMAIN.md)
+# the annex, 2014: required to file, per Secretariat line (A/70/307; docs/domain.md)
 SECRETARIAT_2014 = {
     "ACABQ": 2, "CEB": 3, "CTED": 4, "DGACM": 25, "DESA": 53, "DM": 240, "DPA": 369, "DPI": 37,
     "DSS": 24, "ESCAP": 42, "ESCWA": 30, "ECA": 111, "ECE": 10, "ECLAC": 53, "EO": 13,
@@ -224,12 +224,35 @@ def _senior_officials(rows: list[dict], count: int):
 
 # loading through the API
 
+# ILLUSTRATIVE: where the notices go. Each entity's focal point has an address of its own
+# office; ESCAP's reads Chinese; one filer in ADDRESSED_EVERY of the open cycle has an address.
+READS_CHINESE = {"ESCAP": "Li Wei"}
+ADDRESSED_EVERY = 25
+
+
+def address(local: str, entity: str) -> str:
+    return f"{local.lower()}@{entity.lower()}.example.org"
+
+
+def focal_points_of(code: str) -> list[dict]:
+    point = {"name": READS_CHINESE.get(code, f"Focal point, {code}"),
+             "email": address("focal-point", code)}
+    return [{**point, "language": "zh"} if code in READS_CHINESE else point]
+
+
+def contact_of(row: dict, i: int) -> dict:
+    """A filer's address and language, for one in ADDRESSED_EVERY filers of the open cycle."""
+    if i % ADDRESSED_EVERY:
+        return {}
+    language = "zh" if row["entity"] in READS_CHINESE else "en"
+    return {"email": address(row["staff_id"], row["entity"]), "language": language}
+
+
 def _participants(client, entities: dict[str, str]) -> int:
     changed = 0
     existing = {p["entity"]: p for p in client.get("/disclosure/participants")}
     for code in sorted(entities):
-        wanted = {"cost_sharing": code in COST_SHARING,
-                  "focal_points": [{"name": f"Focal point, {code}"}]}
+        wanted = {"cost_sharing": code in COST_SHARING, "focal_points": focal_points_of(code)}
         found = existing.get(code)
         if not found or {k: found[k] for k in wanted} != wanted:
             client.put(f"/disclosure/participants/{code}", wanted)
@@ -251,7 +274,9 @@ def _cycle(client, year: int, rows: list[dict]) -> int:
     base = f"/disclosure/cycles/{year}"
     fields = ("staff_id", "entity", "duty_station", "grade", "designation")
     status = _statuses(client, year)
-    missing = [{k: r[k] for k in fields} for r in rows if r["staff_id"] not in status]
+    missing = [{**{k: r[k] for k in fields}, "enrolled_on": enrolled_on(year, i),
+                **(contact_of(r, i) if year == max(CYCLES) else {})}
+               for i, r in enumerate(rows) if r["staff_id"] not in status]
     if missing:
         changed += _batch(client, f"{base}/filers", missing)
         status = _statuses(client, year)
@@ -327,6 +352,14 @@ def _public_decisions(rows: list[dict]) -> list[dict]:
 def _statement(row: dict) -> dict:
     return {"assets": [{"description": "Bank accounts and retirement savings"}],
             "liabilities": [], "outside_interests": [], "relatives_in_un": []}
+
+
+def enrolled_on(year: int, i: int) -> str:
+    """ILLUSTRATIVE: filers are enrolled when their cycle opens on 1 March; those of 2015, whose
+    cycle was still open on 31 July 2015, from March to July."""
+    if year != max(CYCLES):
+        return f"{year}-03-01"
+    return (dt.date(year, 3, 1) + dt.timedelta(days=i % 153)).isoformat()
 
 
 def _filed_on(year: int, i: int) -> str:

@@ -92,6 +92,11 @@ ANNUAL_FIGURES = {
 }
 
 
+def submitted_on(period: str) -> str:
+    """ILLUSTRATIVE: each period's figures were submitted in the September after it ended."""
+    return f"{int(period[:4]) + 1}-09-15"
+
+
 def spread(n: int, first: dt.date = START, last: dt.date = END) -> list[str]:
     """`n` dates spread evenly over [first, last] (ILLUSTRATIVE dates)."""
     days = (last - first).days
@@ -153,7 +158,8 @@ def load(client, say=print):
     _load_inquiries(client)
     created = 0
     for period, figures in ANNUAL_FIGURES.items():
-        answer = client.call("PUT", f"/annual-figures/{EO}/{period}", json=figures)
+        answer = client.call("PUT", f"/annual-figures/{EO}/{period}", json=figures,
+                             params={"submitted_on": submitted_on(period)})
         if answer.status_code >= 400:
             raise ApiError(answer)
         created += answer.status_code == 201

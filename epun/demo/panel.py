@@ -48,29 +48,28 @@ def _day(iso: str, plus: int = 0) -> str:
     return (dt.date.fromisoformat(iso) + dt.timedelta(days=plus)).isoformat()
 
 
-def _all(client, path: str, **params) -> list[dict]:
-    items, cursor = [], None
-    while True:
-        page = client.get(path, params={**params, "limit": 1000, "cursor": cursor})
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            return items
+def contacts_of(code: str, head: str) -> list[dict]:
+    """ILLUSTRATIVE: the head of each member office, at the office's address, and the Ethics
+    Office's own mailbox for the chair's office; the Panel's notices go to them."""
+    local = "ethics-office" if code == "EO" else "head-of-ethics"
+    return [{"name": head, "email": f"{local}@{code.lower()}.example.org", "language": "en"}]
 
 
 def load_members(client) -> int:
-    current = {m["entity"]: m for m in _all(client, "/panel/members")}
+    current = {m["entity"]: m for m in client.every("/panel/members")}
     changed = 0
     for code, head in MEMBERS:
-        known = current.get(code)
-        if not known or known["status"] != "active" or known["head"] != head:
-            client.put(f"/panel/members/{code}", {"head": head, "joined_on": "2014-08-01"})
+        known, contacts = current.get(code), contacts_of(code, head)
+        if (not known or known["status"] != "active" or known["head"] != head
+                or known.get("contacts") != contacts):
+            client.put(f"/panel/members/{code}", {"head": head, "joined_on": "2014-08-01",
+                                                  "contacts": contacts})
             changed += 1
     return changed
 
 
 def load_meetings(client) -> int:
-    held = {m["scheduled_for"]: m for m in _all(client, "/panel/meetings", period=PERIOD,
+    held = {m["scheduled_for"]: m for m in client.every("/panel/meetings", period=PERIOD,
                                                 kind="formal")}
     changed = 0
     for number, day in enumerate(MEETING_DAYS):
@@ -94,7 +93,7 @@ def load_meetings(client) -> int:
 
 
 def load_consultations(client) -> int:
-    known = {c["topic"]: c for c in _all(client, "/panel/consultations", period=PERIOD)}
+    known = {c["topic"]: c for c in client.every("/panel/consultations", period=PERIOD)}
     changed = 0
     for number, (topic, tags, opened_on) in enumerate(TOPICS):
         respond_by = _day(opened_on, ANSWER_DAYS)
@@ -121,7 +120,7 @@ def load_consultations(client) -> int:
 
 
 def load_report_reviews(client) -> int:
-    known = {r["entity"]: r for r in _all(client, "/panel/report-reviews",
+    known = {r["entity"]: r for r in client.every("/panel/report-reviews",
                                           period=REPORTED_PERIOD)}
     changed = 0
     for number, code in enumerate(MEMBER_OFFICES):
@@ -149,11 +148,11 @@ def load(client, say=print):
     changed = {"members": load_members(client), "meetings": load_meetings(client),
                "consultations": load_consultations(client),
                "report reviews": load_report_reviews(client)}
-    members = [m for m in _all(client, "/panel/members") if m["status"] == "active"]
-    formal = [m for m in _all(client, "/panel/meetings", period=PERIOD, kind="formal")
+    members = [m for m in client.every("/panel/members") if m["status"] == "active"]
+    formal = [m for m in client.every("/panel/meetings", period=PERIOD, kind="formal")
               if m["held_on"]]
     topics = client.get("/panel/topics", params={"period": PERIOD})
-    reviews = _all(client, "/panel/report-reviews", period=REPORTED_PERIOD, status="concluded")
+    reviews = client.every("/panel/report-reviews", period=REPORTED_PERIOD, status="concluded")
     say(f"panel: {len(members)} members; {len(formal)} formal meetings held in {PERIOD}; "
         f"consultations on {len(topics)} topics; {len(reviews)} annual reports of "
         f"{REPORTED_PERIOD} reviewed ({sum(changed.values())} records added or completed)")

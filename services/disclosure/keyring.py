@@ -6,11 +6,15 @@ its key id, so older keys keep opening older statements until a rotation re-seal
 """
 import base64
 import binascii
+import datetime as dt
+import json
 import os
 import re
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .domain import Statement
 
 KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 HOW = ("set FDP_KEYS to id:key[,id:key...] (newest first; key = URL-safe base64 of 32 random "
@@ -81,3 +85,25 @@ def _decode(key_id: str, encoded: str) -> bytes:
 def statement_context(year: int, staff_id: str) -> bytes:
     """The associated data that binds a sealed statement to its cycle and filer."""
     return f"epun-fdp-statement|{year}|{staff_id}".encode()
+
+
+
+def seal_statement(keyring: Keyring, statement: Statement) -> dict:
+    """A filed statement as stored: who filed when, and its contents sealed for its cycle and
+    filer (`key_id`, `nonce`, `ciphertext`)."""
+    plaintext = json.dumps(statement.contents, separators=(",", ":")).encode()
+    return {"year": statement.year, "staff_id": statement.staff_id,
+            "entity": statement.entity, "filed_on": statement.filed_on.isoformat(),
+            **keyring.seal(plaintext, statement_context(statement.year, statement.staff_id))}
+
+
+def open_statement(keyring: Keyring, sealed: dict) -> Statement:
+    year, staff_id = sealed["year"], sealed["staff_id"]
+    contents = json.loads(keyring.open(sealed, statement_context(year, staff_id)))
+    return Statement(year, staff_id, sealed["entity"], dt.date.fromisoformat(sealed["filed_on"]),
+                     contents)
+
+
+def reseal_statement(keyring: Keyring, sealed: dict) -> dict:
+    """`{key_id, nonce, ciphertext}` of a stored statement sealed again with the newest key."""
+    return keyring.reseal(sealed, statement_context(sealed["year"], sealed["staff_id"]))

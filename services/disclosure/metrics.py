@@ -5,11 +5,10 @@ compliance ratio and the days left to the deadline. Counts only; nothing confide
 """
 import datetime as dt
 import logging
+from typing import Callable
 
 from prometheus_client.core import REGISTRY, GaugeMetricFamily
 from pymongo.errors import PyMongoError
-
-from shared.contracts.common import ETHICS_OFFICE
 
 from . import domain
 
@@ -18,18 +17,19 @@ _registered: list = []
 
 
 class ProgrammeGauges:
-    def __init__(self, db, today=dt.date.today):
-        self.db, self.today = db, today
+    """`units()` makes a unit of work to read the cycles and counters with."""
+
+    def __init__(self, units: Callable, today=dt.date.today):
+        self.units, self.today = units, today
 
     def describe(self):
         return []  # the families are built on each scrape; nothing to check at registration
 
     def collect(self):
         try:
-            cycle = self.db.cycles.find_one({"entity": ETHICS_OFFICE, "status": "open"},
-                                            sort=[("year", -1)])
-            counters = list(self.db.counters.find(
-                {"_id": domain.counter_range(cycle["year"])})) if cycle else []
+            uow = self.units()
+            cycle = uow.cycles.newest_open()
+            counters = uow.counters.of(cycle.year) if cycle else []
         except PyMongoError as exc:
             log.warning("financial disclosure gauges unavailable: %s", exc)
             return
@@ -54,15 +54,14 @@ class ProgrammeGauges:
         ratio = total["filed"] / total["required"] if total["required"] else 0.0
         yield GaugeMetricFamily("epun_fdp_compliance_ratio",
                                 "Share of the open cycle's filers who have filed (0..1)", ratio)
-        deadline = dt.date.fromisoformat(cycle["deadline"])
         yield GaugeMetricFamily("epun_fdp_days_to_deadline",
                                 "Days from today to the open cycle's deadline (negative once past)",
-                                (deadline - self.today()).days)
+                                (cycle.deadline - self.today()).days)
 
 
-def register_gauges(db):
-    """Register the gauges once per process (a service process holds one storage provider)."""
+def register_gauges(units: Callable):
+    """Register the gauges once per process (a service process holds one store provider)."""
     if not _registered:
-        gauges = ProgrammeGauges(db)
+        gauges = ProgrammeGauges(units)
         REGISTRY.register(gauges)
         _registered.append(gauges)

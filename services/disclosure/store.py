@@ -1,59 +1,279 @@
-"""Disclosure's MongoDB repository, and the storage provider that holds the statement keys.
+"""Disclosure's MongoDB repositories and unit of work. Document shapes live here only; dates are
+stored as ISO strings.
 
 Filers are keyed `"{year}:{staff_id}"`, so a staff id is enrolled once per cycle whatever its
-entity. Compliance and cycle figures come from per-(cycle, entity, duty station) counters,
-changed by `$inc` in the same transaction as the filers they count: a batch folds its changes
-into a few counter documents, so reading them stays cheap however many filers a cycle holds.
+entity, and carry a version `v` that each change increments: a change is written only to the
+filer as it was read. Compliance and cycle figures come from per-(cycle, entity, duty station)
+counters, changed by `$inc` in the transaction of the filers they count. Statements are stored
+sealed with the keyring (AES-GCM) the unit of work is given; their plaintext never is.
 """
 import datetime as dt
-import json
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
-import eventlet
 from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.contracts.common import ETHICS_OFFICE
-from shared.contracts.disclosure import (FilerChangesRecorded, ComplianceReminderDue, CycleClosed, CycleOpened,
-                                         EnrolledFiler, FilerIn, FilersEnrolled,
-                                         ParticipantEnrolled, StatementContents,
-                                         VerificationSampleDrawn)
-from shared.errors import Conflict, NotFound
-from shared.storage import Repository, Storage
+from shared.dependencies import UnitOfWork
+from shared.kernel.batch import chunks, pause
+from shared.kernel.errors import Conflict, StaleState
+from shared.kernel.pagination import Page
+from shared.mongo import MongoRepository, MongoUnitOfWork
 
-from . import domain
-from .keyring import Keyring, statement_context
+from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, Participant,
+                     PublicDisclosure, Reminder, S, Statement, VerificationSample)
+from .keyring import Keyring, open_statement, reseal_statement, seal_statement
 from .metrics import register_gauges
 
 LOOKUP_CHUNK = 50  # ids per $in: the embedded server matches $in lists linearly per document
 WRITE_CHUNK = 1000
+RESEAL_PAGE = 500
+EO = {"entity": ETHICS_OFFICE}
 
 
-@dataclass
-class Change:
-    """What a request does to one filer: fields to set, the event, documents to add."""
-    fields: dict
-    event: Any = None
-    inserts: list[tuple[str, dict]] = field(default_factory=list)
+class Participants(MongoRepository):
+    def get(self, entity: str) -> Participant | None:
+        doc = self.db.participants.find_one({"entity": entity})
+        return _participant(doc) if doc else None
+
+    def all(self, entity: str | None = None) -> list[Participant]:
+        query = {"entity": entity} if entity else {}
+        return [_participant(d) for d in self.db.participants.find(query).sort("entity", 1)]
+
+    def codes(self) -> list[str]:
+        return sorted(d["entity"] for d in self.db.participants.find({}, {"entity": 1}))
+
+    def categories(self) -> dict[str, str]:
+        return {d["entity"]: d.get("category", "unclassified")
+                for d in self.db.participants.find({}, {"entity": 1, "category": 1})}
+
+    def cost_sharing(self) -> list[str]:
+        return sorted(d["entity"] for d in self.db.participants.find({"cost_sharing": True},
+                                                                     {"entity": 1}))
+
+    def save(self, participant: Participant):
+        self.uow.seen(participant)
+        self.uow.replace("participants", {"entity": participant.entity}, participant.view())
 
 
-@dataclass
-class Rejection:
-    status: int
-    loc: list
-    msg: str
+class Cycles(MongoRepository):
+    def get(self, year: int) -> Cycle | None:
+        doc = self.db.cycles.find_one({**EO, "year": year})
+        return _cycle(doc) if doc else None
 
-    def as_row(self, row: int) -> dict:
-        return {"row": row, "status": self.status,
-                "errors": [{"loc": self.loc, "msg": self.msg}]}
+    def all(self) -> list[Cycle]:
+        return [_cycle(d) for d in self.db.cycles.find(EO).sort("year", 1)]
+
+    def newest_open(self) -> Cycle | None:
+        doc = self.db.cycles.find_one({**EO, "status": "open"}, sort=[("year", -1)])
+        return _cycle(doc) if doc else None
+
+    def add(self, cycle: Cycle):
+        self.uow.seen(cycle)
+        _insert_once(self.uow, "cycles", cycle.view(),
+                     lambda: Conflict(f"the {cycle.year} cycle exists already"))
+
+    def save(self, before: Cycle, after: Cycle):
+        """`after` replaces `before`, if the stored cycle is still `before`."""
+        self.uow.seen(after)
+        doc = after.view()
+        self.uow.update("cycles", {**EO, "year": after.year, "status": before.status},
+                        {"$set": {"status": doc["status"], "closed_on": doc["closed_on"]}},
+                        expect=True)
+
+    def still_open(self, cycle: Cycle):
+        """The changes of this unit of work need `cycle` open when they are written."""
+        def check(session):
+            if not self.db.cycles.find_one({**EO, "year": cycle.year, "status": "open"},
+                                           {"_id": 1}, session=session):
+                raise StaleState(f"the {cycle.year} cycle changed meanwhile")
+        self.uow.stage(check)
 
 
-Decide = Callable[[dict, Any, dict], "Change | Rejection"]
+class Filers(MongoRepository):
+    def get(self, year: int, staff_id: str) -> Filer | None:
+        doc = self.db.filers.find_one({"_id": _key(year, staff_id)})
+        return _filer(doc) if doc else None
+
+    def many(self, year: int, staff_ids: list[str]) -> dict[str, Filer]:
+        """The enrolled among `staff_ids`, by staff id."""
+        docs = _find_ids(self.db.filers, [_key(year, s) for s in staff_ids])
+        return {d["staff_id"]: _filer(d) for d in docs}
+
+    def filed_before(self, staff_ids: list[str], years: list[int]) -> set[str]:
+        """The staff ids among `staff_ids` who filed in one of the cycles of `years`."""
+        ids = [_key(y, s) for y in years for s in staff_ids]
+        docs = _find_ids(self.db.filers, ids, {"staff_id": 1, "status": 1})
+        return {d["staff_id"] for d in docs if S(d["status"]) in FILED}
+
+    def add(self, enrolment: Enrolment):
+        self.uow.seen(enrolment)
+        docs = [_filer_doc(f) for f in enrolment.filers]
+
+        def write(session):
+            try:
+                self.db.filers.insert_many(docs, session=session)
+            except BulkWriteError:  # enrolled meanwhile by a concurrent batch
+                raise StaleState("some of these staff ids were enrolled meanwhile")
+        if docs:
+            self.uow.stage(write)
+
+    def save(self, changes: FilerChanges):
+        """Each filer's change, if the stored filer is still the version that was read."""
+        self.uow.seen(changes)
+        updates = [UpdateOne({"_id": _key(f.year, f.staff_id), "v": f.version},
+                             {"$set": _changing(f), "$inc": {"v": 1}}) for f in changes.filers]
+        for part in chunks(updates, WRITE_CHUNK):
+            self.uow.bulk("filers", list(part), expect=True)
+
+    def page(self, year: int, entity: str | None, status: str | None, limit: int,
+             cursor: str | None) -> Page:
+        """Filers in (entity, staff id) order, read entity by entity on the index; the cursor
+        is `ENTITY/STAFF_ID`."""
+        after_entity, _, after_staff = (cursor or "").rpartition("/")
+        if entity:
+            entities = [entity]
+            if after_entity not in ("", entity):
+                after_staff = ""
+            after_entity = entity
+        else:
+            entities = [e for e in Participants(self.uow).codes() if e >= after_entity]
+        docs: list[dict] = []
+        for code in entities:
+            query: dict = {"entity": code, "year": year}
+            if status:
+                query["status"] = status
+            if code == after_entity and after_staff:
+                query["staff_id"] = {"$gt": after_staff}
+            docs += self.db.filers.find(query).sort("staff_id", 1).limit(limit + 1 - len(docs))
+            if len(docs) > limit:
+                break
+        found = [_filer(d) for d in docs[:limit]]
+        more = len(docs) > limit
+        return Page(found, f"{found[-1].entity}/{found[-1].staff_id}" if more else None)
+
+    def non_filers(self, year: int, entity: str, limit: int, cursor: str | None) -> Page:
+        """One entity's filers who have not filed (outstanding or exempted), by staff id."""
+        query: dict = {"entity": entity, "year": year,
+                       "status": {"$in": [s.value for s in NOT_FILED]}}
+        if cursor:
+            query["staff_id"] = {"$gt": cursor}
+        docs = list(self.db.filers.find(query).sort("staff_id", 1).limit(limit + 1))
+        found = [_filer(d) for d in docs[:limit]]
+        return Page(found, found[-1].staff_id if len(docs) > limit and found else None)
+
+    def outstanding(self, year: int, entity: str) -> list[str]:
+        """The staff ids of `entity` who have neither filed nor been exempted."""
+        return [d["staff_id"] for d in self.db.filers.find(
+            {"entity": entity, "year": year, "status": S.invited.value},
+            {"staff_id": 1}).sort("staff_id", 1)]
+
+    def population(self, year: int) -> list[dict]:
+        """Each filer's stratum fields and status, for drawing the verification sample."""
+        fields = {"_id": 0, "staff_id": 1, "entity": 1, "grade": 1, "duty_station": 1,
+                  "designation": 1, "first_time": 1, "status": 1}
+        out = []
+        for n, doc in enumerate(self.db.filers.find(_year_range(year), fields)):
+            if n % 2000 == 0:
+                pause()
+            out.append(doc)
+        return out
 
 
-class DisclosureRepository(Repository):
+class Counters(MongoRepository):
+    def of(self, year: int) -> list[dict]:
+        return list(self.db.counters.find({"_id": _counter_range(year)}, {"_id": 0}))
+
+    def add(self, year: int, counts: dict[tuple[str, str], dict]):
+        """`counts`: per (entity, duty station), the change of each counter path."""
+        self.uow.bulk("counters", [
+            UpdateOne({"_id": _counter_id(year, entity, station)},
+                      {"$inc": delta, "$setOnInsert": {"entity": entity, "year": year,
+                                                       "duty_station": station}}, upsert=True)
+            for (entity, station), delta in counts.items()])
+
+
+class Statements(MongoRepository):
+    @property
+    def keyring(self) -> Keyring:
+        if self.uow.keyring is None:
+            raise RuntimeError("statements need the keyring (FDP_KEYS) to be read or written")
+        return self.uow.keyring
+
+    def add(self, statements: list[Statement]):
+        self.uow.insert("statements", *[
+            {"_id": _key(s.year, s.staff_id), **seal_statement(self.keyring, s)}
+            for s in statements])
+
+    def get(self, year: int, staff_id: str) -> Statement | None:
+        doc = self.db.statements.find_one({"_id": _key(year, staff_id)})
+        return open_statement(self.keyring, doc) if doc else None
+
+    def count(self) -> int:
+        return self.db.statements.count_documents({})
+
+    @property
+    def newest_key(self) -> str:
+        return self.keyring.newest
+
+    def sealed_with_older_keys(self, entity: str) -> list[dict]:
+        """A page of `entity`'s statements sealed with a key older than the newest."""
+        older = [k for k in self.keyring.keys if k != self.keyring.newest]
+        return list(self.db.statements.find({"entity": entity, "key_id": {"$in": older}})
+                    .limit(RESEAL_PAGE)) if older else []
+
+    def reseal(self, sealed: list[dict]):
+        """Seal each of `sealed` again with the newest key, if it is still as it was read."""
+        self.uow.bulk("statements", [
+            UpdateOne({"_id": d["_id"], "key_id": d["key_id"], "nonce": d["nonce"]},
+                      {"$set": reseal_statement(self.keyring, d)})
+            for d in sealed], expect=True)
+
+
+class Samples(MongoRepository):
+    def get(self, year: int) -> VerificationSample | None:
+        doc = self.db.samples.find_one({**EO, "year": year})
+        return _sample(doc) if doc else None
+
+    def add(self, sample: VerificationSample):
+        self.uow.seen(sample)
+        _insert_once(self.uow, "samples", sample.view(), sample.another_refused)
+
+
+class PublicDisclosures(MongoRepository):
+    def add(self, decisions: list[PublicDisclosure]):
+        self.uow.insert("public_disclosures", *[
+            {"_id": _key(d.year, d.staff_id), "year": d.year, "staff_id": d.staff_id,
+             "entity": d.entity, "grade": d.grade, "decided_on": d.decided_on.isoformat(),
+             **d.decision} for d in decisions])
+
+    def published(self, year: int) -> list[PublicDisclosure]:
+        return [PublicDisclosure(d["year"], d["staff_id"], d["entity"], d["grade"],
+                                 _date(d["decided_on"]), {k: d.get(k) for k in DECISION})
+                for d in self.db.public_disclosures.find(
+                    {**_year_range(year), "publish": True}).sort("_id", 1)]
+
+
+class Reminders(MongoRepository):
+    def sent(self, year: int, days_before: int) -> set[str]:
+        """The entities reminded `days_before` the deadline of the `year` cycle."""
+        return {d["entity"] for d in self.db.reminders.find(
+            {"year": year, "days_before": days_before}, {"entity": 1})}
+
+    def add(self, reminder: Reminder):
+        self.uow.seen(reminder)
+        doc = {"_id": f"{reminder.year}|{reminder.entity}|{reminder.days_before}",
+               "entity": reminder.entity, "year": reminder.year,
+               "days_before": reminder.days_before, "non_filers": reminder.non_filers}
+        _insert_once(self.uow, "reminders", doc, lambda: StaleState(
+            f"a reminder to {reminder.entity} was sent meanwhile"))
+
+
+class DisclosureUnitOfWork(MongoUnitOfWork):
+    """Given the `keyring` that seals statements."""
+    repositories = {"participants": Participants, "cycles": Cycles, "filers": Filers,
+                    "counters": Counters, "statements": Statements, "samples": Samples,
+                    "public_disclosures": PublicDisclosures, "reminders": Reminders}
     indexes = {
         "participants": [([("entity", 1)], {"unique": True})],
         "cycles": [([("entity", 1), ("year", 1)], {"unique": True})],
@@ -65,417 +285,113 @@ class DisclosureRepository(Repository):
         "public_disclosures": [([("entity", 1), ("year", 1)], {})],
         "reminders": [([("entity", 1), ("year", 1)], {})],
     }
-    keyring: Keyring | None = None
 
-    def as_actor(self, actor) -> "DisclosureRepository":
-        repo = super().as_actor(actor)
-        repo.keyring = self.keyring
-        return repo
-
-    # participants
-
-    def get_participant(self, entity: str) -> dict | None:
-        doc = self.db.participants.find_one({"entity": entity})
-        return _participant(doc) if doc else None
-
-    def list_participants(self, query: dict | None = None) -> list[dict]:
-        return [_participant(d) for d in self.db.participants.find(query or {}).sort("entity", 1)]
-
-    def enrol_participant(self, entity: str, cost_sharing: bool, focal_points: list[dict],
-                          category: str) -> dict:
-        wanted = {"entity": entity, "cost_sharing": cost_sharing, "focal_points": focal_points,
-                  "category": category}
-
-        def write(uow):
-            existing = uow["participants"].find_one({"entity": entity}, {"_id": 0})
-            if existing == wanted:
-                return
-            uow["participants"].replace_one({"entity": entity}, wanted, upsert=True)
-            uow.emit(ParticipantEnrolled(entity=entity, cost_sharing=cost_sharing,
-                                         focal_points=len(focal_points)), entity=entity)
-            uow.audit("enrol_participant", f"disclosure/participants/{entity}", entity=entity)
-        self.atomically(write)
-        return _participant(wanted)
-
-    # cycles
-
-    def get_cycle(self, year: int) -> dict | None:
-        return self.db.cycles.find_one({"entity": ETHICS_OFFICE, "year": year}, {"_id": 0})
-
-    def list_cycles(self) -> list[dict]:
-        return list(self.db.cycles.find({"entity": ETHICS_OFFICE}, {"_id": 0}).sort("year", 1))
-
-    def open_cycle(self, year: int, opens_on: dt.date, deadline: dt.date,
-                   programme_cost: float) -> dict:
-        covers_from, covers_to = domain.disclosure_period(year)
-        doc = {"entity": ETHICS_OFFICE, "year": year, "opens_on": _day(opens_on),
-               "deadline": _day(deadline), "programme_cost": programme_cost,
-               "covers_from": _day(covers_from), "covers_to": _day(covers_to),
-               "status": "open", "closed_on": None}
-
-        def write(uow):
-            if uow["cycles"].find_one({"entity": ETHICS_OFFICE, "year": year}):
-                raise Conflict(f"the {year} cycle exists already")
-            uow["cycles"].insert_one(dict(doc))
-            uow.emit(CycleOpened(year=year, opens_on=opens_on, deadline=deadline,
-                                 programme_cost=programme_cost), entity=ETHICS_OFFICE)
-            uow.audit("open_cycle", f"disclosure/cycles/{year}", entity=ETHICS_OFFICE)
-        self.atomically(write)
-        return self.get_cycle(year)
-
-    def close_cycle(self, year: int, closed_on: dt.date) -> dict:
-        def write(uow):
-            self._open_cycle(uow, year)
-            uow["cycles"].update_one({"entity": ETHICS_OFFICE, "year": year},
-                                     {"$set": {"status": "closed", "closed_on": _day(closed_on)}})
-            uow.emit(CycleClosed(year=year, closed_on=closed_on), entity=ETHICS_OFFICE)
-            uow.audit("close_cycle", f"disclosure/cycles/{year}", entity=ETHICS_OFFICE)
-        self.atomically(write)
-        return self.get_cycle(year)
-
-    def _open_cycle(self, uow, year: int) -> dict:
-        cycle = uow["cycles"].find_one({"entity": ETHICS_OFFICE, "year": year}, {"_id": 0})
-        if cycle is None:
-            raise NotFound(f"no {year} cycle")
-        if cycle["status"] != "open":
-            raise Conflict(f"the {year} cycle is closed; it accepts no more changes")
-        return cycle
-
-    # filers
-
-    def enrol_filers(self, year: int, rows: list[tuple[int, FilerIn]]) -> dict:
-        """Store the valid rows of a batch in one transaction with one `filers_enrolled` event;
-        a staff id already in the cycle (or twice in the batch) is a 409 for its row."""
-        def write(uow):
-            cycle = self._open_cycle(uow, year)
-            participants = {d["entity"] for d in uow["participants"].find({}, {"entity": 1})}
-            ids = [f"{year}:{r.staff_id}" for _, r in rows]
-            enrolled = {d["_id"] for d in self._find_ids(uow["filers"], ids, {"_id": 1})}
-            returning = self._filed_before(uow, cycle, [r.staff_id for _, r in rows])
-            rejected, docs, seen = [], [], set()
-            for row, filer in rows:
-                problems = domain.filer_problems(filer, participants)
-                if problems:
-                    rejected.append(_rejected_row(row, problems))
-                elif f"{year}:{filer.staff_id}" in enrolled or filer.staff_id in seen:
-                    where = "earlier in this batch" if filer.staff_id in seen else "already"
-                    rejected.append(Rejection(409, ["staff_id"], f"{filer.staff_id} is enrolled "
-                                              f"in the {year} cycle {where}").as_row(row))
-                else:
-                    seen.add(filer.staff_id)
-                    docs.append(_filer_doc(year, filer, filer.staff_id not in returning))
-            if docs:
-                try:
-                    uow["filers"].insert_many(docs)
-                except BulkWriteError:  # enrolled meanwhile by a concurrent batch
-                    raise Conflict("some of these staff ids were enrolled meanwhile; send the "
-                                   "batch again to see which")
-                self._count(uow, year, [(None, d) for d in docs])
-                entities = {d["entity"] for d in docs}
-                uow.emit(FilersEnrolled(year=year, filers=[EnrolledFiler(
-                    **{k: d[k] for k in EnrolledFiler.model_fields}) for d in docs]),
-                    entity=entities.pop() if len(entities) == 1 else ETHICS_OFFICE)
-                uow.audit_many("enrol_filer", [(_record(d), d["entity"]) for d in docs])
-            return {"accepted": len(docs), "rejected": rejected}
-        return self.atomically(write)
-
-    def _filed_before(self, uow, cycle: dict, staff_ids: list[str]) -> set[str]:
-        """The staff ids among `staff_ids` who filed in an earlier cycle."""
-        earlier = [c["year"] for c in uow["cycles"].find({"entity": ETHICS_OFFICE},
-                                                        {"year": 1})
-                   if c["year"] < cycle["year"]]
-        ids = [f"{y}:{s}" for y in earlier for s in staff_ids]
-        docs = self._find_ids(uow["filers"], ids, {"staff_id": 1, "status": 1})
-        return {d["staff_id"] for d in docs if domain.S(d["status"]) in domain.FILED}
-
-    def change_filers(self, year: int, rows: list[tuple[int, str, Any]], decide: Decide,
-                      action: str) -> dict:
-        """Apply `decide(filer, request, cycle)` to each row's filer, in one transaction: the
-        filers that change, their counters, their events and audit entries; every other row is
-        reported with its reason (404 not enrolled, 409 a move the status does not allow)."""
-        def write(uow):
-            cycle = self._open_cycle(uow, year)
-            found = {d["staff_id"]: d for d in self._find_ids(
-                uow["filers"], [f"{year}:{sid}" for _, sid, _ in rows])}
-            rejected, changes, seen = [], [], set()
-            for n, (row, staff_id, request) in enumerate(rows):
-                if n % 500 == 0:
-                    eventlet.sleep(0)
-                filer = found.get(staff_id)
-                if filer is None:
-                    outcome = Rejection(404, ["staff_id"],
-                                        f"{staff_id} is not enrolled in the {year} cycle")
-                elif staff_id in seen:
-                    outcome = Rejection(409, ["staff_id"], f"{staff_id} appears twice in the "
-                                                           "batch")
-                else:
-                    outcome = decide(filer, request, cycle)
-                if isinstance(outcome, Rejection):
-                    rejected.append(outcome.as_row(row))
-                    continue
-                seen.add(staff_id)
-                changes.append((filer, outcome))
-            self._write_changes(uow, year, changes, action)
-            return {"accepted": len(changes), "rejected": rejected}
-        return self.atomically(write)
-
-    def _write_changes(self, uow, year: int, changes: list[tuple[dict, Change]], action: str):
-        if not changes:
-            return
-        updates, inserts = [], defaultdict(list)
-        for filer, change in changes:
-            updates.append(UpdateOne({"_id": filer["_id"], "v": filer.get("v", 0)},
-                                     {"$set": change.fields, "$inc": {"v": 1}}))
-            for collection, doc in change.inserts:
-                inserts[collection].append(doc)
-        for start in range(0, len(updates), WRITE_CHUNK):
-            result = uow["filers"].bulk_write(updates[start:start + WRITE_CHUNK], ordered=False)
-            if result.matched_count != len(updates[start:start + WRITE_CHUNK]):
-                raise Conflict("some of these filers changed meanwhile; send the batch again")
-            eventlet.sleep(0)
-        for collection, docs in inserts.items():
-            uow[collection].insert_many(docs)
-        self._count(uow, year, [(f, {**f, **c.fields}) for f, c in changes])
-        emit_filer_events(uow, year, [(c.event, f["entity"]) for f, c in changes
-                                      if c.event is not None])
-        uow.audit_many(action, [(_record(f), f["entity"]) for f, _ in changes])
-
-    def _count(self, uow, year: int, changes: list[tuple[dict | None, dict]]):
-        """Fold the filers' changes into their counters: one `$inc` per counter document."""
-        deltas: dict[tuple, Counter] = defaultdict(Counter)
-        for before, after in changes:
-            deltas[(after["entity"], after["duty_station"])].update(
-                domain.tally_change(before, after))
-        ops = [UpdateOne({"_id": domain.counter_id(year, entity, station)},
-                         {"$inc": dict(delta), "$setOnInsert": {
-                             "entity": entity, "year": year, "duty_station": station}},
-                         upsert=True)
-               for (entity, station), delta in sorted(deltas.items()) if +delta or -delta]
-        if ops:
-            uow["counters"].bulk_write(ops, ordered=True)
-
-    def _find_ids(self, collection, ids: list[str], projection=None) -> list[dict]:
-        out = []
-        for start in range(0, len(ids), LOOKUP_CHUNK):
-            out += collection.find({"_id": {"$in": ids[start:start + LOOKUP_CHUNK]}}, projection)
-            if start % (LOOKUP_CHUNK * 20) == 0:
-                eventlet.sleep(0)
-        return out
-
-    def get_filer(self, year: int, staff_id: str) -> dict | None:
-        return self.db.filers.find_one({"_id": f"{year}:{staff_id}"})
-
-    def list_filers(self, year: int, entity: str | None, status: str | None, limit: int,
-                    cursor: str | None) -> tuple[list[dict], str | None]:
-        """A page of filers in (entity, staff id) order, read entity by entity on the index;
-        the cursor is `ENTITY/STAFF_ID`."""
-        after_entity, _, after_staff = (cursor or "").rpartition("/")
-        if entity:
-            entities = [entity]
-            if after_entity not in ("", entity):
-                after_staff = ""
-            after_entity = entity
-        else:
-            entities = sorted(p["entity"] for p in self.db.participants.find({}, {"entity": 1})
-                              if p["entity"] >= after_entity)
-        docs: list[dict] = []
-        for code in entities:
-            query: dict = {"entity": code, "year": year}
-            if status:
-                query["status"] = status
-            if code == after_entity and after_staff:
-                query["staff_id"] = {"$gt": after_staff}
-            docs += self.db.filers.find(query).sort("staff_id", 1).limit(limit + 1 - len(docs))
-            if len(docs) > limit:
-                break
-        page = docs[:limit]
-        more = len(docs) > limit
-        return page, (f"{page[-1]['entity']}/{page[-1]['staff_id']}" if more else None)
-
-    def non_filers(self, year: int, entity: str, limit: int,
-                   cursor: str | None) -> tuple[list[dict], str | None]:
-        query = {"entity": entity, "year": year,
-                 "status": {"$in": [domain.S.invited.value, domain.S.exempted.value]}}
-        if cursor:
-            query["staff_id"] = {"$gt": cursor}
-        docs = list(self.db.filers.find(query).sort("staff_id", 1).limit(limit + 1))
-        more = len(docs) > limit
-        docs = docs[:limit]
-        return docs, (docs[-1]["staff_id"] if more and docs else None)
-
-    def outstanding_by_entity(self, year: int) -> dict[str, list[str]]:
-        """The staff ids who have not filed (and are not exempted), per entity."""
-        entities = sorted({c["entity"] for c in self.counters(year)
-                           if (c.get("reasons") or {}).get(domain.OUTSTANDING)})
-        return {e: [d["staff_id"] for d in self.db.filers.find(
-            {"entity": e, "year": year, "status": domain.S.invited.value},
-            {"staff_id": 1}).sort("staff_id", 1)] for e in entities}
-
-    def filed_population(self, year: int) -> list[dict]:
-        fields = {"staff_id": 1, "entity": 1, "grade": 1, "duty_station": 1, "designation": 1,
-                  "first_time": 1, "status": 1}
-        out = []
-        for n, doc in enumerate(self.db.filers.find(
-                {"_id": {"$gt": f"{year}:", "$lt": f"{year};"}}, fields)):
-            if n % 2000 == 0:
-                eventlet.sleep(0)
-            out.append(doc)
-        return out
-
-    # statements
-
-    def seal(self, year: int, staff_id: str, contents: StatementContents) -> dict:
-        plaintext = json.dumps(contents.model_dump(mode="json"), separators=(",", ":")).encode()
-        return self.keyring.seal(plaintext, statement_context(year, staff_id))
-
-    def read_statement(self, year: int, staff_id: str) -> dict | None:
-        doc = self.db.statements.find_one({"_id": f"{year}:{staff_id}"})
-        if doc is None:
-            return None
-        contents = json.loads(self.keyring.open(doc, statement_context(year, staff_id)))
-        return {"year": year, "staff_id": staff_id, "entity": doc["entity"],
-                "filed_on": doc["filed_on"], **contents}
-
-    def rotate_key(self) -> dict:
-        """Re-seal every statement sealed with an older key, entity by entity; a statement is
-        replaced only if it is still the one that was read, so none is lost to a concurrent
-        write."""
-        newest, resealed = self.keyring.newest, 0
-        older = [k for k in self.keyring.keys if k != newest]
-        for entity in sorted(p["entity"] for p in self.db.participants.find({}, {"entity": 1})):
-            for key_id in older:
-                while True:
-                    page = list(self.db.statements.find({"entity": entity, "key_id": key_id})
-                                .limit(500))
-                    if not page:
-                        break
-                    done = self.atomically(lambda uow, page=page: self._reseal(uow, page))
-                    resealed += done
-                    eventlet.sleep(0)
-                    if not done:  # changed meanwhile by writes that seal with the newest key
-                        break
-        return {"key_id": newest, "statements": self.db.statements.count_documents({}),
-                "reencrypted": resealed}
-
-    def _reseal(self, uow, page: list[dict]) -> int:
-        ops = [UpdateOne({"_id": doc["_id"], "key_id": doc["key_id"], "nonce": doc["nonce"]},
-                         {"$set": self.keyring.reseal(doc, statement_context(doc["year"],
-                                                                             doc["staff_id"]))})
-               for doc in page]
-        return uow["statements"].bulk_write(ops, ordered=False).modified_count
-
-    # the verification sample
-
-    def get_sample(self, year: int) -> dict | None:
-        return self.db.samples.find_one({"entity": ETHICS_OFFICE, "year": year}, {"_id": 0})
-
-    def store_sample(self, year: int, request: dict, sample: domain.Sample,
-                     population: int) -> dict:
-        doc = {"entity": ETHICS_OFFICE, "year": year, **request, "population": population,
-               "allocation": [{"stratum": dict(zip(request["strata"], key)), "population": p,
-                               "size": n} for key, p, n in sample.allocation],
-               "staff_ids": sample.chosen}
-
-        def write(uow):
-            self._open_cycle(uow, year)
-            if uow["samples"].find_one({"entity": ETHICS_OFFICE, "year": year}):
-                raise Conflict(f"the {year} cycle has its verification sample already")
-            uow["samples"].insert_one(dict(doc))
-            filers = self._find_ids(uow["filers"], [f"{year}:{s}" for s in sample.chosen])
-            self._write_changes(uow, year, [(f, Change({"sampled": True})) for f in filers],
-                                "select_for_verification")
-            by_entity = Counter(f["entity"] for f in filers)
-            uow.emit(VerificationSampleDrawn(year=year, size=len(sample.chosen),
-                                             seed=request["seed"], strata=request["strata"],
-                                             by_entity=dict(sorted(by_entity.items()))),
-                     entity=ETHICS_OFFICE)
-        self.atomically(write)
-        return self.get_sample(year)
-
-    # counters, compliance, public disclosures
-
-    def counters(self, year: int) -> list[dict]:
-        return list(self.db.counters.find({"_id": domain.counter_range(year)}))
-
-    def categories(self) -> dict[str, str]:
-        return {d["entity"]: d.get("category", "unclassified")
-                for d in self.db.participants.find({}, {"entity": 1, "category": 1})}
-
-    def published(self, year: int) -> list[dict]:
-        return list(self.db.public_disclosures.find(
-            {"_id": {"$gt": f"{year}:", "$lt": f"{year};"}, "publish": True}, {"_id": 0}
-        ).sort("_id", 1))
-
-    # reminders
-
-    def record_reminders(self, year: int, deadline: dt.date, days_before: int,
-                         outstanding: dict[str, list[str]]) -> tuple[list, list]:
-        """Emit `compliance_reminder_due` per entity with non-filers, once per cycle, entity
-        and number of days."""
-        def write(uow):
-            self._open_cycle(uow, year)
-            sent, already = [], []
-            for entity, staff_ids in outstanding.items():
-                key = f"{year}|{entity}|{days_before}"
-                if uow["reminders"].find_one({"_id": key}):
-                    already.append(entity)
-                    continue
-                uow["reminders"].insert_one({"_id": key, "entity": entity, "year": year,
-                                             "days_before": days_before,
-                                             "non_filers": len(staff_ids)})
-                uow.emit(ComplianceReminderDue(year=year, entity=entity, deadline=deadline,
-                                               days_before=days_before, non_filers=staff_ids),
-                         entity=entity)
-                sent.append({"entity": entity, "non_filers": len(staff_ids)})
-            return sent, already
-        return self.atomically(write)
+    def __init__(self, *args, keyring: Keyring | None = None, **kwargs):
+        self.keyring = keyring
+        super().__init__(*args, **kwargs)
 
 
-class DisclosureStorage(Storage):
-    """The repository provider, which also holds the statement keys: without a valid `FDP_KEYS`
-    the service does not start."""
+class DisclosureStore(UnitOfWork):
+    """The service's units of work, holding the statement keys of `FDP_KEYS`: without a valid
+    one the service does not start. Also serves the programme's gauges."""
 
     def __init__(self):
-        super().__init__(DisclosureRepository)
+        super().__init__(DisclosureUnitOfWork)
 
     def setup(self):
-        self.keyring = Keyring.from_setting(self.container.config.get("FDP_KEYS"))
+        self.extra["keyring"] = Keyring.from_setting(self.container.config.get("FDP_KEYS"))
         super().setup()
-        register_gauges(self.db)
-
-    def get_dependency(self, worker_ctx):
-        repo = super().get_dependency(worker_ctx)
-        repo.keyring = self.keyring
-        return repo
+        register_gauges(lambda: DisclosureUnitOfWork(self.db, self.client))
 
 
-def _day(value: dt.date | str) -> str:
-    return value.isoformat() if isinstance(value, dt.date) else value
+# ---- document shapes ----
+
+CHANGING = ("status", "filed_on", "exemption_reason", "conflicts", "sampled", "verification",
+            "public_disclosure")
+DECISION = ("publish", "declined_reason", "summary", "name", "title")
 
 
-def _participant(doc: dict) -> dict:
-    return {k: doc.get(k) for k in ("entity", "cost_sharing", "focal_points", "category")}
+def _key(year: int, staff_id: str) -> str:
+    return f"{year}:{staff_id}"
 
 
-def _filer_doc(year: int, filer: FilerIn, first_time: bool) -> dict:
-    return {"_id": f"{year}:{filer.staff_id}", "year": year, **filer.model_dump(mode="json"),
-            "first_time": first_time, "status": domain.S.invited.value, "v": 0}
+def _year_range(year: int) -> dict:
+    """The `_id` range of one cycle's filers, statements or public disclosures."""
+    return {"_id": {"$gt": f"{year}:", "$lt": f"{year};"}}
 
 
-def _record(filer: dict) -> str:
-    return f"disclosure/cycles/{filer['year']}/filers/{filer['staff_id']}"
+def _counter_id(year: int, entity: str, duty_station: str) -> str:
+    return f"{year}|{entity}|{duty_station}"
 
 
-def _rejected_row(row: int, problems: list[dict]) -> dict:
-    return {"row": row, "status": max(p.get("status", 422) for p in problems),
-            "errors": [{"loc": p["loc"], "msg": p["msg"]} for p in problems]}
+def _counter_range(year: int) -> dict:
+    return {"$gte": f"{year}|", "$lt": f"{year}}}"}
 
 
-def emit_filer_events(uow, year: int, events: list[tuple]):
-    """One event for one filer; one `filer_changes_recorded` for a batch of them."""
-    if len(events) == 1:
-        uow.emit(*events[0])
-    elif events:
-        entities = {entity for _, entity in events}
-        uow.emit(FilerChangesRecorded.of(year, [e for e, _ in events]),
-                 entity=entities.pop() if len(entities) == 1 else ETHICS_OFFICE)
+def _insert_once(uow: MongoUnitOfWork, collection: str, doc: dict, refused: Callable):
+    """Insert `doc` at commit; when its key is taken, the commit fails with `refused()`."""
+    def write(session):
+        try:
+            uow.db[collection].insert_one(doc, session=session)
+        except DuplicateKeyError:
+            raise refused()
+    uow.stage(write)
+
+
+def _find_ids(collection, ids: list[str], projection=None) -> list[dict]:
+    out = []
+    for n, part in enumerate(chunks(ids, LOOKUP_CHUNK)):
+        out += collection.find({"_id": {"$in": list(part)}}, projection)
+        if n % 20 == 0:
+            pause()
+    return out
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _participant(doc: dict) -> Participant:
+    return Participant(doc["entity"], doc["cost_sharing"], list(doc.get("focal_points") or []),
+                       doc.get("category", "unclassified"))
+
+
+def _cycle(doc: dict) -> Cycle:
+    return Cycle(doc["year"], _date(doc["opens_on"]), _date(doc["deadline"]),
+                 doc["programme_cost"], doc["status"], _date(doc.get("closed_on")))
+
+
+def _filer_doc(filer: Filer) -> dict:
+    return {"_id": _key(filer.year, filer.staff_id), "year": filer.year,
+            "staff_id": filer.staff_id, "entity": filer.entity,
+            "duty_station": filer.duty_station, "grade": filer.grade,
+            "designation": filer.designation, "first_time": filer.first_time,
+            **_changing(filer), "v": filer.version,
+            **({"enrolled_on": filer.enrolled_on.isoformat()} if filer.enrolled_on else {}),
+            **{k: getattr(filer, k) for k in ("email", "language") if getattr(filer, k)}}
+
+
+def _changing(filer: Filer) -> dict:
+    """The fields a filer's moves set (a field no move has set yet is absent)."""
+    values = {k: getattr(filer, k) for k in CHANGING}
+    values["filed_on"] = _iso(values["filed_on"])
+    return {k: v for k, v in values.items() if v or k == "status"}
+
+
+def _filer(doc: dict) -> Filer:
+    return Filer(doc["year"], doc["staff_id"], doc["entity"], doc["duty_station"], doc["grade"],
+                 doc["designation"], bool(doc.get("first_time")), doc["status"],
+                 _date(doc.get("filed_on")), doc.get("exemption_reason"), doc.get("conflicts"),
+                 bool(doc.get("sampled")), doc.get("verification"),
+                 doc.get("public_disclosure"), doc.get("v", 0), _date(doc.get("enrolled_on")),
+                 doc.get("email"), doc.get("language"))
+
+
+def _sample(doc: dict) -> VerificationSample:
+    return VerificationSample(doc["year"], doc["size"], doc["seed"], list(doc["strata"]),
+                              doc["population"], list(doc["allocation"]),
+                              list(doc["staff_ids"]))

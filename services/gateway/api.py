@@ -8,22 +8,33 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import eventlet
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.web.handlers import HttpRequestHandler
 from pydantic import BaseModel, ValidationError
+from pymongo.errors import ConnectionFailure
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
 from werkzeug.wrappers import Response
 
-from shared.auth import token_hash
-from shared.contracts.common import Actor
-from shared.errors import (BadRequest, EpunError, Invalid, PayloadTooLarge, Unauthorized,
-                           errors_from_validation)
+from shared import logs, problems
+from shared.contracts.common import SYSTEM, Actor
+from shared.kernel import errors
+from shared.kernel.batch import batch_items
+from shared.kernel.errors import (DomainError, Invalid, Malformed, TooLarge, Unauthenticated,
+                                  errors_from_validation, located)
 
 from . import domain
+from . import use_cases as uc
+from .domain import IdempotencyRecord
+from .domain.bodies import CSV, JSON, check_media_type
+from .headers import secured, trusted_proxies
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
-PROBLEM = "application/problem+json"
+PROBLEM = problems.PROBLEM
+RETRY_AFTER_SECONDS = 5  # a 503's Retry-After when the error says none
+PAGING = {"limit": "page size: default 100, at most 1000",
+          "cursor": "next_cursor of the previous page"}
 
 
 @dataclass
@@ -40,18 +51,24 @@ class RouteSpec:
     query: dict = field(default_factory=dict)
     produces: tuple = ("application/json",)
 
+    @property
+    def path_names(self) -> list[str]:
+        return re.findall(r"\{(\w+)\}", self.path)
+
 
 ROUTES: list[RouteSpec] = []
 
 
 @dataclass
 class Call:
-    """What a route handler receives: the actor, the parsed body, the query and the request."""
+    """What a route handler receives: the actor, the parsed body, the query, the request, and
+    the path's parameters in the path's order."""
     actor: Actor | None
     body: Any
     query: dict
     request: Any
     pre_rejected: list = field(default_factory=list)
+    path_args: list = field(default_factory=list)
 
     @property
     def who(self) -> dict | None:
@@ -74,13 +91,23 @@ class ApiEntrypoint(HttpRequestHandler):
 
 
 def problem_response(exc) -> Response:
-    if isinstance(exc, EpunError):
-        body = exc.problem()
+    headers = {}
+    if isinstance(exc, (errors.Unavailable, UnknownService, ConnectionFailure)):
+        headers["Retry-After"] = str(getattr(exc, "retry_after", RETRY_AFTER_SECONDS))
+    if isinstance(exc, DomainError):
+        body = problems.problem(exc)
     elif isinstance(exc, ValidationError):
-        body = Invalid("invalid values", errors_from_validation(exc)).problem()
+        body = problems.problem(Invalid("invalid values", errors_from_validation(exc)))
+    elif isinstance(exc, HTTPException):
+        body = {"type": "about:blank", "title": exc.name, "status": exc.code,
+                "detail": exc.description}
     elif isinstance(exc, UnknownService):
         body = {"type": "about:blank", "title": "Service unavailable", "status": 503,
                 "detail": str(exc)}
+    elif isinstance(exc, ConnectionFailure):
+        log.warning("the gateway's database failed: %s", exc)
+        body = {"type": "about:blank", "title": "Service unavailable", "status": 503,
+                "detail": "the gateway's database does not answer; try again shortly"}
     else:
         if isinstance(exc, RemoteError):
             log.error("remote error: %s", exc)
@@ -88,7 +115,39 @@ def problem_response(exc) -> Response:
             log.exception("unexpected error", exc_info=exc)
         body = {"type": "about:blank", "title": "Internal error", "status": 500,
                 "detail": "the request could not be completed; the error was logged"}
-    return Response(json.dumps(body), status=body["status"], mimetype=PROBLEM)
+    if isinstance(exc, errors.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    return Response(json.dumps(body), status=body["status"], mimetype=PROBLEM, headers=headers)
+
+
+class UnknownRoute(ApiEntrypoint):
+    """Whatever reaches /api/v1 and no route there: a 405 naming the methods the path takes,
+    or a 404, both problem+json (a path with `..` or an encoded slash included). It answers
+    itself, without a worker."""
+    METHODS = "GET,HEAD,POST,PUT,PATCH,DELETE,OPTIONS"
+    _routes = None
+
+    @classmethod
+    def under(cls, prefix: str):
+        return cls.decorator(cls.METHODS, prefix + "/<path:rest>")
+
+    def handle_request(self, request):
+        allowed = sorted(self._other_routes().bind_to_environ(request.environ).allowed_methods())
+        if allowed:
+            response = Response(json.dumps({
+                "type": "about:blank", "title": "Method not allowed", "status": 405,
+                "detail": f"{request.method} is not allowed here; this path takes "
+                          + ", ".join(allowed)}),
+                status=405, mimetype=PROBLEM, headers={"Allow": ", ".join(allowed)})
+        else:
+            response = problem_response(errors.NotFound(f"no route of the API at {request.path}"))
+        return secured(response, request, trusted_proxies(self.container.config))
+
+    def _other_routes(self) -> Map:
+        if self._routes is None:
+            self._routes = Map([p.get_url_rule() for p in self.server._providers
+                                if p is not self])
+        return self._routes
 
 
 def _werkzeug_path(path: str) -> str:
@@ -106,34 +165,112 @@ def route(method: str, path: str, summary: str, *, body=None, response=None, sta
         @functools.wraps(fn)
         def handler(self, request, **params):
             try:
-                return _handle(self, spec, fn, request, params)
+                response = _handle(self, spec, fn, request, params)
             except Exception as exc:
-                return problem_response(exc)
+                response = problem_response(exc)
+            response.headers[logs.REQUEST_ID_HEADER] = self.log_context.request_id() or ""
+            return secured(response, request, trusted_proxies(self.config))
+        handler.route_spec = spec  # the OpenAPI document names the operation by its attribute
         return ApiEntrypoint.decorator(method, _werkzeug_path(path))(handler)
     return decorate
 
 
+# ---- routes that only pass the call on ----
+
+Input = Callable[[Call], Any]
+
+
+def query_string(call: Call) -> dict:
+    return call.query
+
+
+def query_value(name: str, default=None) -> Input:
+    """One value of the query string; missing or empty is `default`."""
+    return lambda call: call.query.get(name) or default
+
+
+def body_json(call: Call) -> dict:
+    return call.body.model_dump(mode="json")
+
+
+def given_fields(call: Call) -> dict:
+    """The body's fields that were given (those left empty are not sent on)."""
+    return call.body.model_dump(mode="json", exclude_none=True)
+
+
+def batch_rows(call: Call) -> list:
+    return call.body
+
+
+def optional_body(call: Call, model: type[BaseModel] | None = None, **dump) -> dict:
+    """The JSON object of a body that may be left out (no body is `{}`); as `model`, when given,
+    dumped with `dump`'s options."""
+    raw = call.request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    data = domain.load_json(raw)
+    if not isinstance(data, dict):
+        raise Malformed("the body must be a JSON object")
+    if model is None:
+        return data
+    with located():
+        return strictly(model, data).model_dump(mode="json", **dump)
+
+
+def forward(rpc: str, *inputs: Input, answer: Callable | None = None) -> Callable:
+    """A route's handler that passes the call on: `rpc` ("service.method") with the actor, the
+    path's parameters in order, then each of `inputs` of the call; `answer` shapes the result."""
+    service_name, method = rpc.split(".")
+
+    def handler(self, call: Call, **_path):
+        result = getattr(getattr(self, service_name), method)(
+            call.who, *call.path_args, *(take(call) for take in inputs))
+        return answer(result) if answer else result
+    handler.__name__ = handler.__qualname__ = method
+    return handler
+
+
+def list_route(path: str, summary: str, rpc: str, *, response, tag: str, query: dict):
+    """GET `path`: one page of what `rpc` lists, as the query string filters it."""
+    return route("GET", path, summary, response=response, tag=tag, query=query)(
+        forward(rpc, query_string))
+
+
+def batch_route(path: str, summary: str, rpc: str, *, body: type[BaseModel], tag: str,
+                status: int = 200):
+    """POST `path`: rows of `body` (JSON items or CSV), up to a batch's limit, for `rpc` to sort
+    into accepted and rejected rows."""
+    return route("POST", path, summary, body=body, batch=True, status=status, tag=tag)(
+        forward(rpc, batch_rows))
+
+
+# ---- the handling of one request ----
+
 def _handle(service, spec: RouteSpec, fn, request, params):
-    actor = None if spec.public else authenticate(service.storage, request)
+    credential = None if spec.public else authenticate(service.uow(), request)
+    if credential is not None:
+        service.rate_limits.take(credential.token_id)
+    actor = credential.actor if credential else None
     raw = _read_body(request, service.config_max_body())
     key = request.headers.get("Idempotency-Key") if spec.method != "GET" else None
     if key:
-        return _idempotent(service, spec, fn, request, params, actor, raw, key)
+        owner = credential.token_id if credential else "public"
+        return _idempotent(service, spec, fn, request, params, actor, raw, (owner, key))
     return _to_response(_invoke(service, spec, fn, request, params, actor, raw))
 
 
 def _invoke(service, spec, fn, request, params, actor, raw):
-    call = Call(actor, None, request.args.to_dict(), request)
+    call = Call(actor, None, request.args.to_dict(), request,
+                path_args=[params[name] for name in spec.path_names])
+    if spec.method != "GET" and raw.strip():
+        check_media_type(request.mimetype, (JSON, CSV) if spec.batch else (JSON,))
     if spec.batch:
-        call.body, call.pre_rejected = _batch_items(request, raw)
+        call.body, call.pre_rejected = _batch_items(request, raw, spec.body)
     elif spec.body is not None:
         data = domain.load_json(raw)
         if not isinstance(data, dict):
-            raise BadRequest("the body must be a JSON object")
-        try:
-            call.body = spec.body.model_validate(data)
-        except ValidationError as exc:
-            raise Invalid("invalid values", errors_from_validation(exc, ("body",)))
+            raise Malformed("the body must be a JSON object")
+        call.body = strictly(spec.body, data, "body")
     result = fn(service, call, **params)
     if isinstance(result, Reply):
         return result
@@ -142,37 +279,57 @@ def _invoke(service, spec, fn, request, params, actor, raw):
     return Reply(result, spec.status)
 
 
-def _batch_items(request, raw):
+def _batch_items(request, raw, row_model) -> tuple[list, list]:
+    """The rows of a batch (TooLarge past the limit) and the rows rejected already: CSV rows
+    of the wrong width, JSON rows that are not of the row's JSON types (a row rejected here is
+    None in the rows)."""
     if (request.mimetype or "").endswith("csv"):
         try:
-            return domain.parse_csv(raw.decode("utf-8-sig"))
+            items, rejected = domain.parse_csv(raw.decode("utf-8-sig"))
         except UnicodeDecodeError:
-            raise BadRequest("the CSV file must be UTF-8 text")
-    return domain.parse_json_items(domain.load_json(raw)), []
+            raise Malformed("the CSV file must be UTF-8 text")
+        return batch_items(items), rejected
+    items = batch_items(domain.parse_json_items(domain.load_json(raw)))
+    if row_model is None:
+        return items, []
+    rejected = []
+    for number, item in enumerate(items, start=1):
+        try:
+            strictly(row_model, item)
+        except Invalid as exc:
+            items[number - 1] = None
+            rejected.append({"row": number, "errors": exc.errors})
+    return items, rejected
 
 
-def _idempotent(service, spec, fn, request, params, actor, raw, key):
-    owner = actor.label if actor else "public"
-    key_id = token_hash(f"{owner}|{key}")
-    fingerprint = domain.body_fingerprint(spec.method, request.path, raw)
-    store = service.storage
-    for _ in range(50):
-        stored = domain.replay_decision(store.idempotency_record(key_id), fingerprint)
-        if stored:
-            return Response(stored["body"], status=stored["status"],
-                            content_type=stored["content_type"],
-                            headers={"Idempotent-Replayed": "true"})
-        if store.claim_idempotency_key(key_id, fingerprint):
-            break
-        eventlet.sleep(0.1)
+def strictly(model: type[BaseModel], data, where: str | None = None):
+    """`data`, parsed from JSON, as `model` with JSON's own types: a boolean is not a number, a
+    number with a fraction (or a float) not an integer, a string not a number (Invalid, naming
+    each field under `where`)."""
+    try:
+        return model.model_validate_json(json.dumps(data), strict=True)
+    except ValidationError as exc:
+        raise Invalid("invalid values", errors_from_validation(exc, (where,) if where else ()))
+
+
+def _idempotent(service, spec, fn, request, params, actor, raw, owner_and_key):
+    """Keys are scoped by the token's own id; a claim left unanswered (its request died before
+    the answer was kept) lapses after IDEMPOTENCY_CLAIM_SECONDS."""
+    claim = IdempotencyRecord(domain.idempotency_key(*owner_and_key),
+                              domain.body_fingerprint(spec.method, request.path, raw))
+    lapse = float(service.config.get("IDEMPOTENCY_CLAIM_SECONDS") or domain.CLAIM_SECONDS)
+    stored = uc.claim_idempotency_key(service.uow(SYSTEM), claim, claim_seconds=lapse)
+    if stored is not None:
+        return Response(stored.body, status=stored.status, content_type=stored.content_type,
+                        headers={"Idempotent-Replayed": "true"})
     try:
         reply = _invoke(service, spec, fn, request, params, actor, raw)
     except Exception:
-        store.release_idempotency_key(key_id)
+        uc.release_idempotency_key(service.uow(SYSTEM), claim.key)
         raise
     response = _to_response(reply)
-    store.store_idempotent_answer(key_id, response.status_code, response.get_data(as_text=True),
-                                  response.content_type)
+    uc.keep_answer(service.uow(SYSTEM), claim.answer(
+        response.status_code, response.get_data(as_text=True), response.content_type))
     return response
 
 
@@ -186,31 +343,25 @@ def _to_response(reply: Reply) -> Response:
 
 def _read_body(request, limit: int) -> bytes:
     length = request.content_length
+    if length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        raise errors.LengthRequired("send the body with its Content-Length (not chunked)")
     if length is not None and length > limit:
-        raise PayloadTooLarge(f"the body is {length} bytes; the limit is {limit}")
+        raise TooLarge(f"the body is {length} bytes; the limit is {limit}")
     raw = request.get_data(cache=True)
     if len(raw) > limit:
-        raise PayloadTooLarge(f"the body is over the limit of {limit} bytes")
+        raise TooLarge(f"the body is over the limit of {limit} bytes")
     return raw
 
 
-def authenticate(store, request) -> Actor:
+def authenticate(uow, request) -> uc.Credential:
+    """Who the bearer token stands for, read on every request (no cache: a revoked token is
+    refused at once by every gateway process)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send 'Authorization: Bearer <token>'")
-    actor = store.actor_for(token.strip())
-    if actor is None:
-        raise Unauthorized("the token is not known or was revoked")
-    return actor
+        raise Unauthenticated("send 'Authorization: Bearer <token>'")
+    credential = uc.credential_for_token(uow, token.strip())
+    if credential is None:
+        raise Unauthenticated("the token is not known, has expired or was revoked")
+    return credential
 
-
-def validated(model, data: dict, path=frozenset()):
-    """`model` built from `data`; a 422 names the field, under `path` (for the names in `path`)
-    or `body`."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors = [{"loc": ["path" if e["loc"] and e["loc"][0] in path else "body", *e["loc"]],
-                   "msg": e["msg"]} for e in exc.errors()]
-        raise Invalid("invalid values", errors)

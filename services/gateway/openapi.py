@@ -1,29 +1,78 @@
-"""The OpenAPI 3.1 document, generated from the routes and their pydantic models."""
+"""The OpenAPI 3.1 document, generated from the routes and their pydantic models: operations
+named by their attribute on the service (`submit_annual_figures` is `submitAnnualFigures`),
+typed path and query parameters, and the problem+json answers each operation can give."""
 import re
 
 from pydantic.json_schema import models_json_schema
 
+from shared.contracts import audit, deliveries, disclosure, intake, panel
+from shared.contracts.common import ENTITY_CODE_PATTERN
+
 from .api import PREFIX, ROUTES
 
+LOC = {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}
+FIELD_ERROR = {"type": "object", "properties": {"loc": LOC, "msg": {"type": "string"}},
+               "required": ["loc", "msg"]}
 PROBLEM_SCHEMA = {
     "type": "object",
+    "description": "An RFC 9457 problem: what was refused and, in `errors`, which fields",
     "properties": {"type": {"type": "string"}, "title": {"type": "string"},
                    "status": {"type": "integer"}, "detail": {"type": "string"},
-                   "errors": {"type": "array", "items": {"type": "object", "properties": {
-                       "loc": {"type": "array"}, "msg": {"type": "string"}}}}},
+                   "errors": {"type": "array", "items": FIELD_ERROR}},
     "required": ["title", "status"],
 }
 BATCH_ANSWER = {
     "type": "object",
-    "properties": {"accepted": {"type": "integer"}, "rejected": {"type": "array", "items": {
-        "type": "object", "properties": {"row": {"type": "integer"},
-                                         "errors": {"type": "array"}}}}},
+    "description": "How many rows were stored, and every other row with its reasons",
+    "properties": {"accepted": {"type": "integer", "minimum": 0}, "rejected": {
+        "type": "array", "items": {"type": "object", "properties": {
+            "row": {"type": "integer", "minimum": 1},
+            "status": {"type": "integer"},
+            "errors": {"type": "array", "items": FIELD_ERROR}}, "required": ["row", "errors"]}}},
+    "required": ["accepted", "rejected"],
+}
+
+ENTITY = {"type": "string", "pattern": ENTITY_CODE_PATTERN}
+PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "description": "e.g. 2014-15"}
+YEAR = {"type": "integer", "minimum": 2000, "maximum": 2100}
+RECORD_ID = {"type": "string", "pattern": r"^[0-9a-f]{24}$"}
+DAY = {"type": "string", "format": "date"}
+PATH_PARAMETERS = {
+    "entity": ENTITY, "period": PERIOD, "year": YEAR, "id": RECORD_ID,
+    "inquiry_id": RECORD_ID, "request_id": RECORD_ID,
+    "staff_id": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"},
+    "email": {"type": "string", "minLength": 3, "maxLength": 320},
+    "code": {"type": "string", "minLength": 1, "maxLength": 200},
+}
+PATH_OVERRIDES = {("/entities/{code}", "code"): ENTITY}
+# the query parameters of routes whose service reads the query string as a model
+QUERY_MODELS = {
+    "/service-requests": intake.ServiceRequestQuery, "/activities": intake.ActivityQuery,
+    "/retaliation-inquiries": intake.InquiryQuery,
+    "/disclosure/cycles/{year}/filers": disclosure.FilerQuery,
+    "/disclosure/cycles/{year}/non-filers": disclosure.NonFilerQuery,
+    "/panel/members": panel.MemberQuery, "/panel/meetings": panel.MeetingQuery,
+    "/panel/consultations": panel.ConsultationQuery, "/panel/topics": panel.PeriodQuery,
+    "/panel/report-reviews": panel.ReportReviewQuery,
+    "/panel/chair-reviews": panel.ChairReviewQuery, "/audit": audit.AuditQuery,
+    "/notifications": deliveries.DeliveryQuery,
+}
+# the others, by name
+QUERY_PARAMETERS = {
+    "entity": ENTITY, "period": PERIOD, "as_of": DAY, "submitted_on": DAY,
+    "limit": {"type": "integer", "minimum": 1}, "cursor": {"type": "string"},
+    "format": {"type": "string", "enum": ["json", "csv", "xlsx", "html", "pdf", "docx"]},
+    "lang": {"type": "string", "enum": ["en", "zh", "fr", "es", "ru", "ar"]},
+    "version": {"type": "integer", "minimum": 1},
+    "from": YEAR, "to": YEAR, "by": {"type": "string",
+                                     "enum": ["entity", "duty_station", "category"]},
 }
 
 
-def build_openapi(title="EPUN platform API", version="1.0.0") -> dict:
-    models = {m for r in ROUTES for m in (r.body, r.response, *_listed(r.response))
-              if _is_model(m)}
+def build_openapi(service=None, title="EPUN platform API", version="1.0.0") -> dict:
+    names = operation_names(service)
+    models = {m for r in ROUTES for m in (r.body, r.response, *_listed(r.response),
+                                          QUERY_MODELS.get(r.path)) if _is_model(m)}
     schemas = {}
     if models:
         _, defs = models_json_schema([(m, "validation") for m in sorted(models, key=str)],
@@ -33,11 +82,22 @@ def build_openapi(title="EPUN platform API", version="1.0.0") -> dict:
     schemas["BatchAnswer"] = BATCH_ANSWER
     paths: dict = {}
     for r in ROUTES:
-        paths.setdefault(PREFIX + r.path, {})[r.method.lower()] = _operation(r)
+        paths.setdefault(PREFIX + r.path, {})[r.method.lower()] = _operation(r, names, schemas)
     return {"openapi": "3.1.0", "info": {"title": title, "version": version},
             "servers": [{"url": "/"}], "paths": paths,
             "components": {"schemas": schemas, "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"}}}}
+
+
+def operation_names(service) -> dict:
+    """Each route's operation id: its attribute's name on the service, in camelCase."""
+    names = {}
+    for cls in reversed(service.__mro__) if service else ():
+        for attribute, value in vars(cls).items():
+            spec = getattr(value, "route_spec", None)
+            if spec is not None:
+                names[id(spec)] = re.sub(r"_(\w)", lambda m: m.group(1).upper(), attribute)
+    return names
 
 
 def _is_model(m) -> bool:
@@ -52,39 +112,102 @@ def _ref(model) -> dict:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _operation(r) -> dict:
-    params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-              for n in re.findall(r"\{(\w+)\}", r.path)]
-    params += [{"name": n, "in": "query", "required": False, "schema": {"type": "string"},
-                "description": d} for n, d in r.query.items()]
+def _operation(r, names: dict, schemas: dict) -> dict:
+    params = [{"name": n, "in": "path", "required": True, "schema": PATH_OVERRIDES.get(
+        (r.path, n), PATH_PARAMETERS.get(n, {"type": "string"}))} for n in r.path_names]
+    params += _query_parameters(r, schemas)
     op = {"summary": r.summary, "tags": [r.tag], "parameters": params,
-          "operationId": re.sub(r"\W+", "_", f"{r.method}_{r.path}").strip("_").lower(),
+          "operationId": names.get(id(r)) or re.sub(r"\W+", "_", f"{r.method}_{r.path}")
+          .strip("_").lower(),
           "responses": {str(r.status): {"description": "OK", "content": _content(r)},
-                        "default": {"description": "Problem", "content": {
-                            "application/problem+json": {"schema": _ref_name("Problem")}}}}}
+                        **_problems(r)}}
+    if r.body is not None and r.body.__doc__ and not r.batch:
+        op["description"] = " ".join(r.body.__doc__.split())
     if not r.public:
         op["security"] = [{"bearer": []}]
     if r.method != "GET":
         op["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
-                                 "schema": {"type": "string"}})
+                                 "schema": {"type": "string", "maxLength": 200}})
     if r.batch and r.body is not None:
         op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"type": "object", "properties": {
-                "items": {"type": "array", "items": _ref(r.body)}}}},
-            "text/csv": {"schema": {"type": "string"}}}}
+            "application/json": {"schema": {
+                "type": "object", "required": ["items"], "additionalProperties": False,
+                "properties": {"items": {"type": "array", "items": _ref(r.body),
+                                         "maxItems": intake.MAX_BATCH_ROWS}}}},
+            "text/csv": {"schema": {"type": "string"},
+                         "example": _csv_example(r.body, schemas)}}}
     elif r.body is not None:
         op["requestBody"] = {"required": True,
                              "content": {"application/json": {"schema": _ref(r.body)}}}
     return op
 
 
-def _ref_name(name):
-    return {"$ref": f"#/components/schemas/{name}"}
+def _csv_example(model, schemas) -> str:
+    return ",".join(schemas.get(model.__name__, {}).get("properties", {})) + "\n"
+
+
+def _query_parameters(r, schemas) -> list:
+    model = QUERY_MODELS.get(r.path)
+    if model is None:
+        return [{"name": n, "in": "query", "required": False, "description": d,
+                 "schema": QUERY_PARAMETERS.get(n, {"type": "string"})}
+                for n, d in r.query.items()]
+    found = schemas[model.__name__]
+    params = []
+    for name, schema in found.get("properties", {}).items():
+        schema = _not_null(schema)
+        params.append({"name": name, "in": "query", "schema": schema,
+                       "required": name in found.get("required", []),
+                       "description": r.query.get(name, "")})
+    return params
+
+
+def _not_null(schema: dict) -> dict:
+    """An optional query parameter's schema: left out, never null."""
+    schema = {k: v for k, v in schema.items() if k not in ("title", "default") or v is not None}
+    schema.pop("title", None)
+    others = [s for s in schema.get("anyOf", []) if s != {"type": "null"}]
+    if "anyOf" in schema and len(others) == 1:
+        rest = {k: v for k, v in schema.items() if k != "anyOf"}
+        return {**others[0], **rest}
+    if "anyOf" in schema:
+        schema["anyOf"] = others
+    return schema
+
+
+PROBLEM_REF = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+WHY = {400: "The body cannot be read (not JSON, nested too deeply, not a batch)",
+       401: "No token, or one unknown, expired or revoked",
+       403: "The role may not do this, or the record belongs to another entity",
+       404: "No such record, or none the actor may see",
+       409: "The record's state does not allow this, or an Idempotency-Key was used with "
+            "another body",
+       411: "A body sent without its Content-Length",
+       413: "The body is over the size limit, or a batch has too many rows",
+       415: "A body of another media type",
+       422: "Values that break a rule, each named in `errors`",
+       429: "The token is over its rate limit; Retry-After says when to try again",
+       503: "A service the call needs does not answer"}
+
+
+def _problems(r) -> dict:
+    """Every problem+json answer the operation can give."""
+    codes = {400, 404, 422, 503}
+    if not r.public:
+        codes |= {401, 403, 429}
+    if r.method != "GET":
+        codes |= {409, 411, 413, 415}
+    answers = {str(c): {"description": WHY[c], "content": PROBLEM_REF} for c in sorted(codes)}
+    if 401 in codes:
+        answers["401"]["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+    if 429 in codes:
+        answers["429"]["headers"] = {"Retry-After": {"schema": {"type": "integer"}}}
+    return answers
 
 
 def _content(r) -> dict:
     if r.batch:
-        schema = _ref_name("BatchAnswer")
+        schema = {"$ref": "#/components/schemas/BatchAnswer"}
     elif _is_model(r.response):
         schema = _ref(r.response)
     elif isinstance(r.response, list) and r.response and _is_model(r.response[0]):

@@ -1,36 +1,53 @@
 """Intake's rules, in plain Python: the directory of entities, service requests and activities,
 the retaliation inquiry's moves, and the consistency of annual figures.
 
-Problems are `{loc, msg}` dicts whose `loc` is the path of the field inside the record; callers
-put it under `body` (a single write) or report it against a batch row.
+Problems are `{loc, msg}` dicts whose `loc` is the path of the field inside the record; the
+service's boundary says where the field came from (the body, the path).
 """
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
-from pydantic import BaseModel, ValidationError
+from shared.contracts.common import Actor
+from shared.contracts.directory import Entity, EntityRegistered
+from shared.contracts.intake import (ActivityRecord, ActivityRecorded, AnnualFigures,
+                                     AnnualFiguresSubmitted, Category, InquiryStatus,
+                                     RetaliationDecisionRecorded, RetaliationInquiryReceived,
+                                     ServiceRequestBatchLogged, ServiceRequestLogged,
+                                     ServiceRequestRecord)
+from shared.contracts.periods import period_bounds, period_of, period_started
+from shared.kernel.aggregate import Aggregate
+from shared.kernel.errors import Conflict, Forbidden, Invalid, problem, refuse
 
-from shared.contracts.common import Actor, period_bounds, period_of
-from shared.contracts.directory import Entity
-from shared.contracts.intake import AnnualFigures, Category, InquiryStatus
-from shared.errors import Conflict, Invalid
-
-PAGE_MAX = 1000
 OVERDUE_AFTER_DAYS = 45
 
 
-def entity_changed(existing: dict | None, entity: Entity) -> bool:
-    """Whether storing `entity` changes the directory (a repeated PUT is a no-op)."""
-    if existing is None:
-        return True
-    return any(existing.get(k) != v for k, v in entity.model_dump(mode="json").items())
+# ---- the directory of entities ----
+
+@dataclass
+class DirectoryEntry(Aggregate):
+    code: str
+    name: str
+    category: str
+    parent: str | None = None
+
+    @classmethod
+    def register(cls, existing: "DirectoryEntry | None", entity: Entity) -> "DirectoryEntry | None":
+        """The entry after `entity` is registered, or None when it changes nothing (a repeated
+        PUT is a no-op)."""
+        wanted = entity.model_dump(mode="json")
+        entry = cls(**wanted)
+        if existing is not None and existing.as_dict() == entry.as_dict():
+            return None
+        entry.record(EntityRegistered(**entity.model_dump()), entity.code)
+        return entry
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "name": self.name, "category": self.category,
+                "parent": self.parent}
 
 
-def problem(loc, msg: str) -> dict:
-    return {"loc": list(loc) if isinstance(loc, (list, tuple)) else [loc], "msg": msg}
-
-
-# who may act for which entity, and which entities exist
+# ---- who may act for which entity, and which entities exist ----
 
 def entity_problems(entity: str, known: Callable[[str], bool], actor: Actor) -> list[dict]:
     if actor.entity_scoped and actor.entity != entity:
@@ -45,7 +62,7 @@ def not_in_future(loc: str, day: dt.date, today: dt.date) -> list[dict]:
     return [problem(loc, f"{day.isoformat()} is after today")] if day > today else []
 
 
-# service requests and activities
+# ---- service requests and activities ----
 
 def request_problems(request, today: dt.date) -> list[dict]:
     """What is wrong with a `ServiceRequestIn` beyond its field types."""
@@ -61,42 +78,52 @@ def activity_problems(activity, today: dt.date) -> list[dict]:
     return not_in_future("held_on", activity.held_on, today)
 
 
+def inquiry_problems(inquiry, today: dt.date) -> list[dict]:
+    return not_in_future("received_on", inquiry.received_on, today)
+
+
 @dataclass
-class SortedRows:
-    """A batch split into the rows to store (with their row numbers) and the rejected rows."""
-    accepted: list[tuple[int, BaseModel]] = field(default_factory=list)
-    rejected: list[dict] = field(default_factory=list)
+class RequestLog(Aggregate):
+    """Service requests logged together: one event for a single entry, one per entity for a
+    batch."""
+    records: list[ServiceRequestRecord]
+
+    @classmethod
+    def of(cls, requests: Iterable, ids: Iterable[str], single: bool = False) -> "RequestLog":
+        records = [ServiceRequestRecord.model_construct(
+            id=i, period=period_of(r.received_on), **dict(r)) for r, i in zip(requests, ids)]
+        log = cls(records)
+        for entity, group in _by_entity(records).items():
+            if single:
+                log.record(ServiceRequestLogged.model_construct(**dict(group[0])), entity)
+            else:
+                log.record(ServiceRequestBatchLogged.model_construct(entity=entity,
+                                                                     requests=group), entity)
+        return log
 
 
-def sort_rows(items: Iterable, model: type[BaseModel], check: Callable[[BaseModel], list],
-              first_row: int = 1, into: SortedRows | None = None) -> SortedRows:
-    """Validate each item as `model`, then `check` it; rows are numbered from `first_row`.
+@dataclass
+class ActivityLog(Aggregate):
+    records: list[ActivityRecord]
 
-    A `None` item is a row the caller already rejected (a CSV row of the wrong width)."""
-    out = into or SortedRows()
-    for row, item in enumerate(items, start=first_row):
-        if item is None:
-            continue
-        try:
-            record = model.model_validate(item)
-        except ValidationError as exc:
-            out.rejected.append({"row": row, "errors": [
-                problem(e["loc"], e["msg"]) for e in exc.errors()]})
-            continue
-        errors = check(record)
-        if errors:
-            out.rejected.append({"row": row, "errors": errors})
-        else:
-            out.accepted.append((row, record))
-    return out
+    @classmethod
+    def of(cls, activities: Iterable, ids: Iterable[str]) -> "ActivityLog":
+        records = [ActivityRecorded(id=i, period=period_of(a.held_on), **dict(a))
+                   for a, i in zip(activities, ids)]
+        log = cls(records)
+        for record in records:
+            log.record(record, record.entity)
+        return log
 
 
-def page_size(limit: int) -> int:
-    """`?limit=` is at least 1 (the contract's rule) and at most 1000."""
-    return min(limit, PAGE_MAX)
+def _by_entity(records) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for record in records:
+        groups.setdefault(record.entity, []).append(record)
+    return groups
 
 
-# retaliation inquiries (ST/SGB/2005/21)
+# ---- retaliation inquiries (ST/SGB/2005/21) ----
 
 S = InquiryStatus
 MOVES: dict[InquiryStatus, frozenset[InquiryStatus]] = {
@@ -109,7 +136,7 @@ MOVES: dict[InquiryStatus, frozenset[InquiryStatus]] = {
 
 
 class InquiryMove:
-    """The moves of API.md: a decision is allowed from a status or it is a 409."""
+    """The allowed moves: a decision is allowed from a status, or it is a conflict."""
 
     @staticmethod
     def allowed(status: InquiryStatus, decision: InquiryStatus) -> bool:
@@ -121,12 +148,23 @@ class InquiryMove:
 
 
 @dataclass(frozen=True)
-class Inquiry:
-    """A retaliation inquiry's state: its status, its decisions with their dates, no names."""
+class Inquiry(Aggregate):
+    """A retaliation inquiry's state: its status, its decisions with their dates, no names.
+
+    Each move returns the inquiry's next state, which carries the event the move caused."""
     received_on: dt.date
     status: InquiryStatus = S.received
     decisions: tuple = ()  # (decision, decided_on, previous_status)
     review_opened_on: dt.date | None = None
+    id: str = ""
+    entity: str = "EO"
+
+    @classmethod
+    def receive(cls, id: str, entity: str, received_on: dt.date) -> "Inquiry":
+        inquiry = cls(received_on=received_on, id=id, entity=entity)
+        inquiry.record(RetaliationInquiryReceived(id=id, entity=entity, period=inquiry.period,
+                                                  received_on=received_on), entity)
+        return inquiry
 
     @property
     def period(self) -> str:
@@ -137,7 +175,7 @@ class Inquiry:
         return self.decisions[-1][1] if self.decisions else self.received_on
 
     def decide(self, decision: InquiryStatus, decided_on: dt.date, today: dt.date) -> "Inquiry":
-        """The inquiry after `decision`; Conflict for a move API.md does not allow, Invalid for
+        """The inquiry after `decision`; Conflict for a move that is not allowed, Invalid for
         a date before the inquiry's last step or after today."""
         decision = InquiryStatus(decision)
         if not InquiryMove.allowed(self.status, decision):
@@ -145,13 +183,18 @@ class Inquiry:
             raise Conflict(f"an inquiry in {self.status.value} cannot move to {decision.value}"
                            f" (allowed: {allowed or 'none, it is closed'})")
         if decided_on < self.last_decided_on:
-            raise Invalid.field(["body", "decided_on"],
+            raise Invalid.field("decided_on",
                                 f"is before the inquiry's last step ({self.last_decided_on})")
         if decided_on > today:
-            raise Invalid.field(["body", "decided_on"], f"{decided_on} is after today")
+            raise Invalid.field("decided_on", f"{decided_on} is after today")
         opened = decided_on if decision == S.preliminary_review else self.review_opened_on
-        return replace(self, status=decision, review_opened_on=opened,
-                       decisions=(*self.decisions, (decision, decided_on, self.status)))
+        after = replace(self, status=decision, review_opened_on=opened,
+                        decisions=(*self.decisions, (decision, decided_on, self.status)))
+        after.events.extend(self.events)
+        after.record(RetaliationDecisionRecorded(
+            id=self.id, entity=self.entity, period=self.period, decision=decision,
+            decided_on=decided_on, previous_status=self.status, status=decision), self.entity)
+        return after
 
     def overdue(self, today: dt.date) -> bool:
         return is_overdue(self.status, self.review_opened_on, today)
@@ -168,10 +211,59 @@ def overdue_cutoff(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=OVERDUE_AFTER_DAYS)
 
 
-# annual figures
+# ---- annual figures ----
 
-def period_started(period: str, today: dt.date) -> bool:
-    return period_bounds(period)[0] <= today
+@dataclass
+class FiguresVersion(Aggregate):
+    """One version of what a member entity's ethics office reports for a period."""
+    entity: str
+    period: str
+    version: int
+    figures: AnnualFigures
+    submitted_at: dt.datetime
+    submitted_by: str = ""
+
+    @classmethod
+    def submit(cls, latest: "FiguresVersion | None", entity: str, period: str,
+               figures: AnnualFigures, today: dt.date, at: dt.datetime,
+               by: str, on: dt.date | None = None,
+               may_backdate: bool = False) -> "FiguresVersion | None":
+        """The next version, or None when `figures` equal the latest (a repeated PUT changes
+        nothing). `on`: the day they were submitted, when it was not today (those who load
+        earlier submissions may say so)."""
+        check_submission(period, figures, today)
+        submitted_on = day_submitted(on, today, period, may_backdate)
+        if latest is not None and not figures_changed(latest.figures.model_dump(mode="json"),
+                                                      figures):
+            return None
+        version = cls(entity, period, latest.version + 1 if latest else 1, figures, at, by)
+        version.record(AnnualFiguresSubmitted(entity=entity, period=period,
+                                              version=version.version, figures=figures,
+                                              submitted_on=submitted_on), entity)
+        return version
+
+
+def day_submitted(on: dt.date | None, today: dt.date, period: str,
+                  may_backdate: bool) -> dt.date:
+    """The day figures were submitted: today, or an earlier day within or after their period
+    for those who load earlier submissions."""
+    if on is None or on == today:
+        return today
+    if on > today:
+        raise Invalid.field("submitted_on", f"cannot be later than today ({today})")
+    if on < period_bounds(period)[0]:
+        raise Invalid.field("submitted_on", f"cannot be before {period} begins")
+    if not may_backdate:
+        raise Forbidden("only the Ethics Office may record figures as submitted on an earlier "
+                        "day")
+    return on
+
+
+def check_submission(period: str, figures: AnnualFigures, today: dt.date):
+    """Figures for a period that has begun, and that add up."""
+    if not period_started(period, today):
+        raise Invalid.field("period", f"{period} has not started yet")
+    refuse(figures_problems(figures), "the figures do not add up")
 
 
 def figures_problems(figures: AnnualFigures) -> list[dict]:
@@ -227,3 +319,4 @@ def _numbers(figures: AnnualFigures):
 def figures_changed(latest: dict | None, figures: AnnualFigures) -> bool:
     """Whether a submission differs from the latest version (the same figures again are a no-op)."""
     return latest is None or latest != figures.model_dump(mode="json")
+

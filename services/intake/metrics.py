@@ -1,5 +1,4 @@
 """Intake's business metrics, served on the service's metrics port (the default registry)."""
-import datetime as dt
 import logging
 
 from nameko.extensions import DependencyProvider
@@ -7,7 +6,10 @@ from prometheus_client import REGISTRY, Counter
 from prometheus_client.core import GaugeMetricFamily
 from pymongo.errors import PyMongoError
 
-from shared.storage import connect
+from shared.mongo import connect
+
+from . import use_cases
+from .store import IntakeUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +45,11 @@ class OverdueReviewsMetric(DependencyProvider):
     """Registers the overdue-reviews collector for the service's process."""
 
     def setup(self):
-        from .store import IntakeRepository
         config = self.container.config
         self.client = connect(config.get("MONGO_URI", "mongodb://127.0.0.1:27017"))
-        repository = IntakeRepository(self.client[config["DATABASE"]], self.client)
+        db = self.client[config["DATABASE"]]
         self.collector = OverdueReviewsCollector(
-            lambda: repository.overdue_reviews(dt.date.today()))
+            lambda: use_cases.overdue_reviews(IntakeUnitOfWork(db, self.client)))
         REGISTRY.register(self.collector)
 
     def stop(self):

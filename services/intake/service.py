@@ -1,24 +1,24 @@
 """Intake: the directory of entities, service requests, activities, retaliation inquiries and
-annual figures. Entrypoints only: unpack the contract, check the actor, call domain and store."""
+annual figures. Entrypoints only: require the actor, unpack the contract, call a use case."""
 import datetime as dt
+from typing import Optional
 
-import eventlet
 from nameko.rpc import rpc
-from pydantic import TypeAdapter, ValidationError
 
-from shared.auth import READ_ALL, require, require_entity
+from shared.auth import READ_ALL, require
 from shared.contracts.common import EntityCode, Period, Role
 from shared.contracts.directory import Entity
-from shared.contracts.intake import (MAX_BATCH_ROWS, ActivityIn, ActivityQuery, AnnualFigures,
-                                     DecisionIn, InquiryIn, InquiryQuery, ServiceRequestIn,
+from shared.contracts.intake import (ActivityIn, ActivityQuery, AnnualFigures, DecisionIn,
+                                     InquiryIn, InquiryQuery, ServiceRequestIn,
                                      ServiceRequestQuery)
-from shared.errors import Invalid, NotFound, PayloadTooLarge, errors_from_validation
+from shared.dependencies import UnitOfWork
+from shared.kernel.errors import Invalid, checked, located, refuse, validated
+from shared.rpc import answer
 from shared.service import ServiceBase
-from shared.storage import Storage
 
-from . import domain
+from . import use_cases as uc
 from .metrics import ANNUAL_FIGURES_SUBMITTED, OverdueReviewsMetric
-from .store import IntakeRepository
+from .store import IntakeUnitOfWork
 
 DIRECTORY_READERS = READ_ALL | {Role.focal_point, Role.panel_chair, Role.panel_member,
                                 Role.reviewer, Role.filer}
@@ -26,17 +26,12 @@ WRITERS = {Role.ethics_office, Role.focal_point}
 READERS = READ_ALL | {Role.focal_point}
 FIGURE_WRITERS = WRITERS | {Role.panel_member}  # a member office's head submits its figures
 FIGURE_READERS = READERS | {Role.panel_member, Role.panel_chair}
-ROWS_PER_PASS = 1000  # rows validated between two yields to the event loop
-ENTITY_CODE, PERIOD = TypeAdapter(EntityCode), TypeAdapter(Period)
-
-
-def today() -> dt.date:
-    return dt.date.today()
+FIGURES_KEY = ("entity", "period")
 
 
 class IntakeService(ServiceBase):
     name = "intake"
-    storage = Storage(IntakeRepository)
+    uow = UnitOfWork(IntakeUnitOfWork)
     overdue_reviews = OverdueReviewsMetric()
 
     # the directory
@@ -44,209 +39,129 @@ class IntakeService(ServiceBase):
     @rpc
     def register_entity(self, actor, entity):
         actor = require(actor, [Role.ethics_office])
-        return self.storage.as_actor(actor).register_entity(Entity.model_validate(entity))
+        with located(path=("code",)):
+            return answer(uc.register_entity(self.uow(actor), validated(Entity, entity)))
 
     @rpc
     def get_entity(self, actor, code):
-        require(actor, DIRECTORY_READERS)
-        found = self.storage.get_entity(code)
-        if not found:
-            raise NotFound(f"no entity {code}")
-        return found
+        return answer(uc.get_entity(self.uow(require(actor, DIRECTORY_READERS)), code))
 
     @rpc
     def list_entities(self, actor):
-        require(actor, DIRECTORY_READERS)
-        return self.storage.list_entities()
+        return answer(uc.list_entities(self.uow(require(actor, DIRECTORY_READERS))))
 
     # service requests
 
     @rpc
     def log_service_request(self, actor, request):
-        actor = require(actor, WRITERS)
-        record = self._single(actor, ServiceRequestIn, request, domain.request_problems)
-        return {"id": self.storage.as_actor(actor).log_service_requests([record], single=True)[0]}
+        uow = self.uow(require(actor, WRITERS))
+        with located():
+            return answer(uc.log_service_request(uow, validated(ServiceRequestIn, request)))
 
     @rpc
     def log_service_requests(self, actor, items):
         """A batch: valid rows are stored together, every other row is reported with reasons."""
-        actor = require(actor, WRITERS)
-        rows = self._sort_batch(actor, items, ServiceRequestIn, domain.request_problems)
-        self.storage.as_actor(actor).log_service_requests([r for _, r in rows.accepted])
-        return {"accepted": len(rows.accepted), "rejected": rows.rejected}
+        return uc.log_service_requests(self.uow(require(actor, WRITERS)), items)
 
     @rpc
     def get_service_request(self, actor, request_id):
-        actor = require(actor, READERS)
-        found = self.storage.as_actor(actor).get_service_request(request_id)
-        if not found:
-            raise NotFound(f"no service request {request_id}")
-        return found
+        return answer(uc.get_service_request(self.uow(require(actor, READERS)), request_id))
 
     @rpc
     def list_service_requests(self, actor, query):
-        actor = require(actor, READERS)
-        q = self._query(actor, ServiceRequestQuery, query)
-        return self.storage.as_actor(actor).list_service_requests(
-            _filters(q, "entity", "period", "category"), domain.page_size(q.limit), q.cursor)
+        uow = self.uow(require(actor, READERS))
+        return answer(uc.list_service_requests(uow, _list_query(
+            ServiceRequestQuery, query, "entity", "period", "category")))
 
     # activities
 
     @rpc
     def record_activity(self, actor, activity):
-        actor = require(actor, WRITERS)
-        record = self._single(actor, ActivityIn, activity, domain.activity_problems)
-        return {"id": self.storage.as_actor(actor).record_activities([record])[0]}
+        uow = self.uow(require(actor, WRITERS))
+        with located():
+            return answer(uc.record_activity(uow, validated(ActivityIn, activity)))
 
     @rpc
     def record_activities(self, actor, items):
-        actor = require(actor, WRITERS)
-        rows = self._sort_batch(actor, items, ActivityIn, domain.activity_problems)
-        self.storage.as_actor(actor).record_activities([r for _, r in rows.accepted])
-        return {"accepted": len(rows.accepted), "rejected": rows.rejected}
+        return uc.record_activities(self.uow(require(actor, WRITERS)), items)
 
     @rpc
     def list_activities(self, actor, query):
-        actor = require(actor, READERS)
-        q = self._query(actor, ActivityQuery, query)
-        return self.storage.as_actor(actor).list_activities(
-            _filters(q, "entity", "period", "kind"), domain.page_size(q.limit), q.cursor)
+        uow = self.uow(require(actor, READERS))
+        return answer(uc.list_activities(uow, _list_query(ActivityQuery, query, "entity",
+                                                          "period", "kind")))
 
     # retaliation inquiries
 
     @rpc
     def receive_retaliation_inquiry(self, actor, inquiry):
-        actor = require(actor, WRITERS)
-        record = self._single(actor, InquiryIn, inquiry, lambda r, day: domain.not_in_future(
-            "received_on", r.received_on, day))
-        inquiry_id = self.storage.as_actor(actor).receive_inquiry(record.entity,
-                                                                  record.received_on)
-        return {"id": inquiry_id, "status": "received"}
+        uow = self.uow(require(actor, WRITERS))
+        with located():
+            return answer(uc.receive_inquiry(uow, validated(InquiryIn, inquiry)))
 
     @rpc
     def decide_retaliation_inquiry(self, actor, inquiry_id, decision):
-        actor = require(actor, WRITERS)
-        move = _validated(DecisionIn, decision)
-        decided = self.storage.as_actor(actor).decide_inquiry(
-            inquiry_id, move.decision, move.decided_on, today())
-        if decided is None:
-            raise NotFound(f"no retaliation inquiry {inquiry_id}")
-        return decided
+        uow = self.uow(require(actor, WRITERS))
+        with located():
+            move = validated(DecisionIn, decision)
+            return answer(uc.decide_inquiry(uow, uc.DecideInquiry(inquiry_id, move.decision,
+                                                                  move.decided_on)))
 
     @rpc
     def get_retaliation_inquiry(self, actor, inquiry_id):
-        actor = require(actor, READERS)
-        found = self.storage.as_actor(actor).get_inquiry(inquiry_id, today())
-        if not found:
-            raise NotFound(f"no retaliation inquiry {inquiry_id}")
-        return found
+        return answer(uc.get_inquiry(self.uow(require(actor, READERS)), inquiry_id))
 
     @rpc
     def list_retaliation_inquiries(self, actor, query):
-        actor = require(actor, READERS)
-        q = self._query(actor, InquiryQuery, query)
-        return self.storage.as_actor(actor).list_inquiries(
-            _filters(q, "entity", "period", "status"), q.overdue, today(),
-            domain.page_size(q.limit), q.cursor)
+        uow = self.uow(require(actor, READERS))
+        return answer(uc.list_inquiries(uow, _list_query(InquiryQuery, query, "entity",
+                                                         "period", "status")))
 
     # annual figures
 
     @rpc
-    def submit_annual_figures(self, actor, entity, period, figures):
-        """A new version of an entity's figures for a period: {version, created}; the same
-        figures as the latest version change nothing."""
-        actor = require(actor, FIGURE_WRITERS, entity=entity)
-        self._check_figures_key(entity, period)
-        if not domain.period_started(period, today()):
-            raise Invalid.field(["path", "period"], f"{period} has not started yet")
-        submitted = _validated(AnnualFigures, figures)
-        problems = domain.figures_problems(submitted)
-        if problems:
-            raise Invalid("the figures do not add up", _under("body", problems))
-        version, created = self.storage.as_actor(actor).submit_figures(entity, period, submitted)
-        if created:
+    def check_annual_figures(self, actor, entity, period, figures):
+        """What would refuse these figures, without saving them: `[{loc, msg}]`."""
+        uow = self.uow(require(actor, FIGURE_WRITERS, entity=entity))
+        try:
+            with located(path=FIGURES_KEY):
+                refuse(uc.check_annual_figures(uow, _figures(entity, period, figures)))
+        except Invalid as exc:
+            return exc.errors
+        return []
+
+    @rpc
+    def submit_annual_figures(self, actor, entity, period, figures, submitted_on=None):
+        """A new version of an entity's figures for a period: {version, created}."""
+        uow = self.uow(require(actor, FIGURE_WRITERS, entity=entity))
+        with located(path=FIGURES_KEY, query=("submitted_on",)):
+            submitted = uc.submit_annual_figures(uow, _figures(entity, period, figures,
+                                                               submitted_on))
+        if submitted["created"]:
             ANNUAL_FIGURES_SUBMITTED.labels(entity).inc()
-        return {"version": version, "created": created}
+        return submitted
 
     @rpc
     def annual_figures(self, actor, entity, period):
-        require(actor, FIGURE_READERS, entity=entity)
-        found = self.storage.figure_versions(entity, period, latest_only=True)
-        if not found:
-            raise NotFound(f"no annual figures of {entity} for {period}")
-        return found[0]
+        uow = self.uow(require(actor, FIGURE_READERS, entity=entity))
+        return answer(uc.annual_figures(uow, entity, period))
 
     @rpc
     def annual_figure_versions(self, actor, entity, period):
-        require(actor, FIGURE_READERS, entity=entity)
-        found = self.storage.figure_versions(entity, period)
-        if not found:
-            raise NotFound(f"no annual figures of {entity} for {period}")
-        return found
-
-    # helpers
-
-    def _single(self, actor, model, data, check):
-        """One record: 403 for another entity's, 422 naming the field for anything invalid."""
-        record = _validated(model, data)
-        require_entity(actor, record.entity)
-        problems = domain.entity_problems(record.entity, self._entity_known, actor)
-        problems += check(record, today())
-        if problems:
-            raise Invalid("invalid values", _under("body", problems))
-        return record
-
-    def _entity_known(self, code) -> bool:
-        return self.storage.get_entity(code) is not None
-
-    def _sort_batch(self, actor, items, model, check) -> domain.SortedRows:
-        if not isinstance(items, list):
-            raise Invalid.field(["body", "items"], "must be a list")
-        if len(items) > MAX_BATCH_ROWS:
-            raise PayloadTooLarge(f"{len(items)} rows; a batch holds at most {MAX_BATCH_ROWS}")
-        known, day = self.storage.entity_codes(), today()
-
-        def row_check(record):
-            return (domain.entity_problems(record.entity, known.__contains__, actor)
-                    or check(record, day))
-        rows = domain.SortedRows()
-        for start in range(0, len(items), ROWS_PER_PASS):
-            domain.sort_rows(items[start:start + ROWS_PER_PASS], model, row_check,
-                             first_row=start + 1, into=rows)
-            eventlet.sleep(0)
-        return rows
-
-    def _query(self, actor, model, query):
-        try:
-            q = model.model_validate(query or {})
-        except ValidationError as exc:
-            raise Invalid("invalid query", errors_from_validation(exc, ("query",)))
-        if q.entity is not None:
-            require_entity(actor, q.entity)
-        return q
-
-    def _check_figures_key(self, entity, period):
-        for name, adapter, value in (("entity", ENTITY_CODE, entity), ("period", PERIOD, period)):
-            try:
-                adapter.validate_python(value)
-            except ValidationError as exc:
-                raise Invalid.field(["path", name], exc.errors()[0]["msg"])
-        if not self._entity_known(entity):
-            raise Invalid.field(["path", "entity"], f"no entity {entity} in the directory")
+        uow = self.uow(require(actor, FIGURE_READERS, entity=entity))
+        return answer(uc.annual_figure_versions(uow, entity, period))
 
 
-def _validated(model, data):
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise Invalid("invalid values", errors_from_validation(exc, ("body",)))
+def _figures(entity, period, figures, submitted_on=None) -> uc.SubmitFigures:
+    return uc.SubmitFigures(checked(EntityCode, entity, "entity"),
+                            checked(Period, period, "period"),
+                            validated(AnnualFigures, figures),
+                            checked(Optional[dt.date], submitted_on or None, "submitted_on"))
 
 
-def _under(prefix: str, problems: list[dict]) -> list[dict]:
-    return [{"loc": [prefix, *p["loc"]], "msg": p["msg"]} for p in problems]
-
-
-def _filters(query, *names) -> dict:
-    return {n: getattr(getattr(query, n), "value", getattr(query, n))
-            for n in names if getattr(query, n) is not None}
-
+def _list_query(model, query, *names) -> uc.ListQuery:
+    with located(where="query"):
+        q = validated(model, query or {})
+    filters = {n: getattr(getattr(q, n), "value", getattr(q, n))
+               for n in names if getattr(q, n) is not None}
+    return uc.ListQuery(filters, q.limit, q.cursor, getattr(q, "overdue", None))

@@ -1,17 +1,26 @@
 """The Ethics Panel's rules and state machines, in plain Python.
 
 Each state machine lists its moves in a table (state -> move -> next state); a move that is not
-in the current state's row is a conflict (409). Nothing here reads a clock: the day a step
-happens is passed in, so historical records (the 2014-15 Panel) load like today's.
+in the current state's row is a Conflict. Each record is an aggregate that records the events its
+moves cause. Nothing here reads a clock: the day a step happens is passed in, so historical
+records (the 2014-15 Panel) load like today's.
+
+Problems name the field of the command at fault (`["respond_by"]`); the service's boundary says
+where it came from (the body).
 """
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import ClassVar, Iterable, Optional
 
-from shared.contracts.common import ETHICS_OFFICE, period_bounds, period_of
+from shared.contracts import panel as events
+from shared.contracts.common import ETHICS_OFFICE, Actor, Role, period_bounds, period_of
 from shared.contracts.panel import (ChairReviewOutcome, ChairReviewStatus, ConsultationStatus,
                                     MeetingKind, MeetingStatus, MemberStatus, ReportReviewStatus)
-from shared.errors import Conflict, Forbidden, Invalid
+from shared.kernel.aggregate import Aggregate
+from shared.kernel.errors import Conflict, Forbidden, Invalid
+
+# who may record a step on another day than today: those who load past records
+MAY_BACKDATE = frozenset({Role.admin, Role.ethics_office, Role.panel_chair})
 
 
 def moved(record: str, moves: dict, state, move: str):
@@ -24,7 +33,7 @@ def moved(record: str, moves: dict, state, move: str):
 
 
 def invalid(field_name: str, msg: str) -> Invalid:
-    return Invalid.field(["body", field_name], msg)
+    return Invalid.field(field_name, msg)
 
 
 def day_of_step(given: Optional[dt.date], today: dt.date, may_backdate: bool,
@@ -41,6 +50,12 @@ def day_of_step(given: Optional[dt.date], today: dt.date, may_backdate: bool,
     return given
 
 
+def day_of(given: Optional[dt.date], actor: Actor, today: dt.date,
+           field_name: str = "on") -> dt.date:
+    """The day of a step `actor` takes: `day_of_step` with the backdating the actor may do."""
+    return day_of_step(given, today, actor.role in MAY_BACKDATE, field_name)
+
+
 def not_before(day: dt.date, earliest: dt.date, field_name: str, what: str):
     if day < earliest:
         raise invalid(field_name, f"cannot be before {what} ({earliest})")
@@ -49,6 +64,13 @@ def not_before(day: dt.date, earliest: dt.date, field_name: str, what: str):
 def must_be_member(entity: str, members: Iterable[str]):
     if entity not in set(members):
         raise Forbidden(f"{entity} is not a member of the Ethics Panel")
+
+
+@dataclass
+class Record(Aggregate):
+    """A record of the Panel. `version` is the stored version it was read at (0: not stored
+    yet); a save finding another version stored is stale."""
+    version: int = field(default=0, kw_only=True, compare=False, repr=False)
 
 
 # ---- membership ----
@@ -60,32 +82,54 @@ MEMBERSHIP_MOVES = {
 
 
 @dataclass
-class Membership:
+class Membership(Record):
     entity: str
     head: str
     joined_on: dt.date
     status: MemberStatus = MemberStatus.active
     left_on: Optional[dt.date] = None
+    contacts: list[dict] = field(default_factory=list)  # {name, email, language}
+
+    @property
+    def id(self) -> str:
+        return self.entity
 
     @classmethod
-    def join(cls, existing: Optional["Membership"], entity: str, head: str,
-             on: dt.date) -> tuple["Membership", bool]:
-        """The membership after `entity` joins with `head`, and whether anything changed:
-        an active member naming a new head changes it, the same request again does not."""
+    def join(cls, existing: Optional["Membership"], entity: str, head: str, on: dt.date,
+             contacts: Optional[list[dict]] = None) -> tuple["Membership", bool]:
+        """The membership after `entity` joins with `head` and `contacts` (None: the ones it
+        has), and whether anything changed: an active member naming a new head changes it
+        (`panel_member_joined` again), new contacts only replace them
+        (`panel_member_contacts_changed`), the same request again changes nothing."""
         if existing is None:
-            return cls(entity, head, on), True
-        if existing.status is MemberStatus.active:
-            changed = existing.head != head
-            existing.head = head
-            return existing, changed
-        existing.status = moved("membership", MEMBERSHIP_MOVES, existing.status, "join")
-        existing.head, existing.joined_on, existing.left_on = head, on, None
-        return existing, True
+            member = cls(entity, head, on, contacts=list(contacts or []))
+        elif existing.status is MemberStatus.active:
+            member = existing
+            new_contacts = member.contacts if contacts is None else list(contacts)
+            if member.head == head:
+                if new_contacts == member.contacts:
+                    return member, False
+                member.contacts = new_contacts
+                member.record(events.PanelMemberContactsChanged(
+                    entity=entity, contacts=member.contacts), entity)
+                return member, True
+            member.head, member.contacts = head, new_contacts
+        else:
+            member = existing
+            member.status = moved("membership", MEMBERSHIP_MOVES, member.status, "join")
+            member.head, member.joined_on, member.left_on = head, on, None
+            if contacts is not None:
+                member.contacts = list(contacts)
+        member.record(events.PanelMemberJoined(entity=entity, head=head,
+                                              joined_on=member.joined_on,
+                                              contacts=member.contacts), entity)
+        return member, True
 
     def leave(self, on: dt.date):
         status = moved("membership", MEMBERSHIP_MOVES, self.status, "leave")
         not_before(on, self.joined_on, "on", "the day the member joined")
         self.status, self.left_on = status, on
+        self.record(events.PanelMemberLeft(entity=self.entity, left_on=on), self.entity)
 
 
 # ---- meetings ----
@@ -102,7 +146,8 @@ MEETING_MOVES = {
 
 
 @dataclass
-class Meeting:
+class Meeting(Record):
+    """A meeting of the Panel: a record of the chair's office."""
     id: str
     kind: MeetingKind
     scheduled_for: dt.date
@@ -116,18 +161,28 @@ class Meeting:
     minutes: Optional[str] = None
     approved_on: Optional[dt.date] = None
     cancelled_on: Optional[dt.date] = None
+    entity: ClassVar[str] = ETHICS_OFFICE
 
     @classmethod
     def convene(cls, id: str, kind: MeetingKind, scheduled_for: dt.date, agenda: list[str],
                 convened_on: dt.date, members: Iterable[str]) -> "Meeting":
         """A meeting convened by the chair; every current member is invited."""
         not_before(scheduled_for, convened_on, "scheduled_for", "the day it is convened")
-        return cls(id, MeetingKind(kind), scheduled_for, list(agenda), convened_on,
-                   sorted(set(members)))
+        meeting = cls(id, MeetingKind(kind), scheduled_for, list(agenda), convened_on,
+                      sorted(set(members)))
+        meeting.happened(events.MeetingConvened(
+            id=id, kind=meeting.kind, scheduled_for=scheduled_for, agenda=meeting.agenda,
+            invited=meeting.invited))
+        return meeting
 
     @property
     def period(self) -> str:
         return period_of(self.held_on or self.scheduled_for)
+
+    def happened(self, payload):
+        """Record an event of the meeting (`record` is a move here: the chair records the
+        meeting held)."""
+        Aggregate.record(self, payload, ETHICS_OFFICE)
 
     def _next(self, move: str) -> MeetingStatus:
         return moved("meeting", MEETING_MOVES, self.status, move)
@@ -136,11 +191,13 @@ class Meeting:
         status = self._next("reschedule")
         not_before(scheduled_for, self.convened_on, "scheduled_for", "the day it was convened")
         self.status, self.scheduled_for = status, scheduled_for
+        self.happened(events.MeetingRescheduled(id=self.id, scheduled_for=scheduled_for))
 
     def cancel(self, on: dt.date):
         status = self._next("cancel")
         not_before(on, self.convened_on, "on", "the day it was convened")
         self.status, self.cancelled_on = status, on
+        self.happened(events.MeetingCancelled(id=self.id))
 
     def record(self, held_on: dt.date, attendees: list[str], decisions: list[str], minutes: str,
                members: Iterable[str], today: dt.date):
@@ -154,11 +211,15 @@ class Meeting:
         not_before(held_on, self.convened_on, "held_on", "the day it was convened")
         self.status, self.held_on, self.attendees = status, held_on, sorted(set(attendees))
         self.decisions, self.minutes = list(decisions), minutes
+        self.happened(events.MeetingRecorded(
+            id=self.id, kind=self.kind, held_on=held_on, period=self.period,
+            attendees=self.attendees, decisions=len(self.decisions)))
 
     def approve(self, on: dt.date):
         status = self._next("approve")
         not_before(on, self.held_on, "on", "the day the meeting was held")
         self.status, self.approved_on = status, on
+        self.happened(events.MeetingRecordApproved(id=self.id))
 
 
 # ---- consultations ----
@@ -183,7 +244,8 @@ class MemberPosition:
 
 
 @dataclass
-class Consultation:
+class Consultation(Record):
+    """A consultation of the Panel's members: a record of the chair's office."""
     id: str
     topic: str
     question: str
@@ -200,13 +262,16 @@ class Consultation:
     outcome: Optional[str] = None
     guidance: Optional[str] = None
     concluded_on: Optional[dt.date] = None
+    entity: ClassVar[str] = ETHICS_OFFICE
 
     @classmethod
     def open_by_chair(cls, id: str, topic: str, question: str, respond_by: dt.date,
                       tags: list[str], opened_on: dt.date, members: Iterable[str]):
         not_before(respond_by, opened_on, "respond_by", "the day it opens")
-        return cls(id, topic, question, respond_by, _tags(tags), opened_on=opened_on,
-                   expected=sorted(set(members)))
+        consultation = cls(id, topic, question, respond_by, _tags(tags), opened_on=opened_on,
+                           expected=sorted(set(members)))
+        consultation._opened()
+        return consultation
 
     @classmethod
     def propose(cls, id: str, topic: str, question: str, respond_by: dt.date, tags: list[str],
@@ -235,6 +300,11 @@ class Consultation:
     def _next(self, move: str) -> ConsultationStatus:
         return moved("consultation", CONSULTATION_MOVES, self.status, move)
 
+    def _opened(self):
+        self.record(events.ConsultationOpened(
+            id=self.id, topic=self.topic, tags=self.tags, respond_by=self.respond_by,
+            opened_on=self.opened_on, period=self.period), ETHICS_OFFICE)
+
     def accept(self, on: dt.date, members: Iterable[str], respond_by: Optional[dt.date] = None):
         status = self._next("accept")
         not_before(on, self.proposed_on, "on", "the day it was proposed")
@@ -242,6 +312,7 @@ class Consultation:
         not_before(respond_by, on, "respond_by", "the day it opens")
         self.status, self.opened_on, self.respond_by = status, on, respond_by
         self.expected = sorted(set(members))
+        self._opened()
 
     def decline(self, on: dt.date):
         status = self._next("decline")
@@ -264,11 +335,14 @@ class Consultation:
             not_before(on, earlier.submitted_on, "submitted_on", "the position it amends")
             earlier.position, earlier.submitted_on = position, on
             earlier.versions += 1
-            return True
-        self.positions[entity] = MemberPosition(position, on, on)
-        if entity not in self.expected:
-            self.expected = sorted([*self.expected, entity])
-        return False
+        else:
+            self.positions[entity] = MemberPosition(position, on, on)
+            if entity not in self.expected:
+                self.expected = sorted([*self.expected, entity])
+        amended = earlier is not None
+        self.record(events.PositionSubmitted(consultation_id=self.id, entity=entity,
+                                             amended=amended, submitted_on=on), entity)
+        return amended
 
     def extend(self, respond_by: dt.date):
         self._next("extend")
@@ -277,11 +351,17 @@ class Consultation:
                           f"must be later than the current date to answer by ({self.respond_by})")
         self.extended_from.append(self.respond_by)
         self.respond_by = respond_by
+        self.record(events.ConsultationExtended(id=self.id, respond_by=respond_by),
+                    ETHICS_OFFICE)
 
     def conclude(self, outcome: str, guidance: str, on: dt.date):
         status = self._next("conclude")
         not_before(on, self.opened_on, "concluded_on", "the day it opened")
         self.status, self.outcome, self.guidance, self.concluded_on = status, outcome, guidance, on
+        self.record(events.ConsultationConcluded(
+            id=self.id, topic=self.topic, period=self.period, concluded_on=on,
+            answered=self.answered, not_answered=self.not_answered, outcome=outcome,
+            guidance=guidance or ""), ETHICS_OFFICE)
 
 
 def _tags(tags: Iterable[str]) -> list[str]:
@@ -320,7 +400,7 @@ class ReportComment:
 
 
 @dataclass
-class ReportReview:
+class ReportReview(Record):
     id: str
     entity: str
     period: str
@@ -339,7 +419,10 @@ class ReportReview:
         must_be_member(entity, members)
         if period_bounds(period)[0] > on:
             raise invalid("period", f"the period {period} had not begun on {on}")
-        return cls(id, entity, period, document, on, figures_version)
+        review = cls(id, entity, period, document, on, figures_version)
+        review.record(events.ReportReviewSubmitted(id=id, entity=entity, period=period,
+                                                   submitted_on=on), entity)
+        return review
 
     def _next(self, move: str) -> ReportReviewStatus:
         return moved("report review", REPORT_REVIEW_MOVES, self.status, move)
@@ -357,6 +440,9 @@ class ReportReview:
         status = self._next("conclude")
         not_before(on, max(c.on for c in self.comments), "concluded_on", "the last comment")
         self.status, self.summary, self.concluded_on = status, summary, on
+        self.record(events.ReportReviewConcluded(id=self.id, entity=self.entity,
+                                                 period=self.period, concluded_on=on),
+                    self.entity)
 
 
 # ---- the chair's review of a member office's retaliation determination (ST/SGB/2007/11) ----
@@ -366,8 +452,8 @@ class ReportReview:
 # late (admitting it is the chair's call) and marked `requested_in_time: false`.
 REQUEST_WINDOW_DAYS = 30
 # The chair's review is tracked against 45 days from the request: the span the Ethics Office has
-# for its own preliminary review of a retaliation complaint (ST/SGB/2005/21; API.md's "overdue"
-# rule), so that both reviews of one kind of case run on the same clock.
+# for its own preliminary review of a retaliation complaint (ST/SGB/2005/21; the "overdue"
+# rule of intake's inquiries), so that both reviews of one kind of case run on the same clock.
 REVIEW_DAYS = 45
 
 CHAIR_REVIEW_MOVES = {
@@ -378,7 +464,7 @@ CHAIR_REVIEW_MOVES = {
 
 
 @dataclass
-class ChairReview:
+class ChairReview(Record):
     id: str
     entity: str
     case_ref: str
@@ -400,7 +486,11 @@ class ChairReview:
             raise invalid("requested_on", f"cannot be later than today ({today})")
         if notified_on and notified_on > requested_on:
             raise invalid("determination_notified_on", "cannot be after the request")
-        return cls(id, entity, case_ref, requested_on, notified_on)
+        review = cls(id, entity, case_ref, requested_on, notified_on)
+        review.record(events.ChairReviewRequested(id=id, entity=entity,
+                                                  requested_on=requested_on,
+                                                  period=review.period), entity)
+        return review
 
     @property
     def period(self) -> str:
@@ -438,3 +528,7 @@ class ChairReview:
             raise invalid("reasons", "a different determination needs its reasons")
         not_before(on, self.review_started_on, "concluded_on", "the start of the review")
         self.status, self.outcome, self.reasons, self.concluded_on = status, outcome, reasons, on
+        # a record's period is the one it began in; the event also says when it ended
+        self.record(events.ChairReviewConcluded(
+            id=self.id, entity=self.entity, period=self.period, outcome=outcome,
+            concluded_on=on, due_on=self.due_on), self.entity)

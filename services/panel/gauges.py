@@ -1,6 +1,5 @@
 """The Panel's business gauges, computed when Prometheus scrapes (the Metrics provider serves the
 default registry on the service's metrics port)."""
-import datetime as dt
 import logging
 
 from nameko.extensions import DependencyProvider
@@ -8,7 +7,9 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 from pymongo.errors import PyMongoError
 
-from shared.storage import Storage
+from shared.dependencies import UnitOfWork
+
+from . import use_cases
 
 log = logging.getLogger(__name__)
 
@@ -18,19 +19,19 @@ PAST_ANSWER_DATE = "epun_panel_consultations_past_answer_date"
 class PastAnswerDate:
     """Open consultations whose date to answer by has passed: one indexed count per scrape."""
 
-    def __init__(self, repository_of):
-        self.repository_of = repository_of  # () -> the repository, or None before it is set up
+    def __init__(self, uow_of):
+        self.uow_of = uow_of  # () -> a unit of work, or None before the database is set up
 
     def describe(self):
         return [self._family()]
 
     def collect(self):
         family = self._family()
-        repository = self.repository_of()
-        if repository is None:
+        uow = self.uow_of()
+        if uow is None:
             return
         try:
-            family.add_metric([], repository.count_past_answer_date(dt.date.today()))
+            family.add_metric([], use_cases.consultations_past_answer_date(uow))
         except PyMongoError as exc:  # no sample rather than a wrong one
             log.warning("cannot count consultations past their answer date: %s", exc)
             return
@@ -48,12 +49,13 @@ class PanelGauges(DependencyProvider):
     collector = None
 
     def setup(self):
-        storage = next(d for d in self.container.dependencies if isinstance(d, Storage))
+        provider = next(d for d in self.container.dependencies if isinstance(d, UnitOfWork))
 
-        def repository():
-            db = getattr(storage, "db", None)
-            return None if db is None else storage.repository_cls(db, storage.client)
-        type(self)._replace(PastAnswerDate(repository))
+        def uow():
+            db = getattr(provider, "db", None)
+            return None if db is None else provider.uow_cls(db, provider.client,
+                                                            clock=provider.clock)
+        type(self)._replace(PastAnswerDate(uow))
 
     def stop(self):
         type(self)._replace(None)

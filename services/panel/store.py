@@ -1,29 +1,32 @@
-"""Panel's MongoDB repository: each record is one domain object stored as one document.
+"""Panel's MongoDB repositories and unit of work: each record is one domain object stored as one
+document. Document shapes live here only.
 
 Meetings and consultations are the Panel's own records and belong to the chair's office (`EO`);
 a membership, a report review or a chair review belongs to the member entity it concerns.
-Dates are stored as ISO strings, so they sort and compare as dates.
+Dates are stored as ISO strings, so they sort and compare as dates. A document's `version` grows
+by one with each save; a save expects the version the record was read at (documents stored
+before versions were kept have none, and are read as version 0).
 """
 import datetime as dt
 import functools
 
-from bson import ObjectId
 from pydantic import TypeAdapter
 from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.common import ETHICS_OFFICE
 from shared.contracts.panel import ConsultationStatus, MemberStatus
-from shared.errors import Conflict, NotFound
-from shared.storage import Repository
+from shared.kernel.errors import Conflict, StaleState
+from shared.kernel.pagination import Page, page_of
+from shared.mongo import MongoRepository, MongoUnitOfWork
 
-from .domain import ChairReview, Consultation, Meeting, Membership, ReportReview
+from .domain import ChairReview, Consultation, Meeting, Membership, ReportReview, Record
 
 RECORDS = {
-    "members": (Membership, "panel member"),
-    "meetings": (Meeting, "meeting"),
-    "consultations": (Consultation, "consultation"),
-    "report_reviews": (ReportReview, "report review"),
-    "chair_reviews": (ChairReview, "chair review"),
+    "members": Membership,
+    "meetings": Meeting,
+    "consultations": Consultation,
+    "report_reviews": ReportReview,
+    "chair_reviews": ChairReview,
 }
 
 
@@ -32,89 +35,92 @@ def _adapter(cls) -> TypeAdapter:
     return TypeAdapter(cls)
 
 
-def to_doc(record) -> dict:
+def to_doc(record: Record) -> dict:
     doc = _adapter(type(record)).dump_python(record, mode="json")
-    doc["_id"] = record.entity if isinstance(record, Membership) else record.id
-    doc.setdefault("entity", ETHICS_OFFICE)
+    doc["_id"], doc["entity"] = record.id, record.entity
     if isinstance(record, (Meeting, Consultation)):
         doc["period"] = record.period
     return doc
 
 
-def from_doc(collection: str, doc: dict):
-    return _adapter(RECORDS[collection][0]).validate_python(doc)
+def from_doc(collection: str, doc: dict) -> Record:
+    return _adapter(RECORDS[collection]).validate_python(doc)
 
 
-def new_id() -> str:
-    """A record id; ids sort in the order records were made, which is the order of lists."""
-    return str(ObjectId())
+class _Records(MongoRepository):
+    """The records of one collection; `name` is how messages call one of them."""
+    collection = ""
+    name = ""
+    own_records_of: str | None = None  # the entity every record belongs to, if one does
+
+    def get(self, record_id: str) -> Record | None:
+        doc = self.db[self.collection].find_one({"_id": record_id})
+        return from_doc(self.collection, doc) if doc else None
+
+    def add(self, record: Record):
+        """A new record; one that is stored already (its id, or a key that is unique) is a
+        Conflict at commit."""
+        self.uow.seen(record)
+        doc = {**to_doc(record), "version": 1}
+
+        def write(session):
+            try:
+                self.db[self.collection].insert_one(doc, session=session)
+            except DuplicateKeyError:
+                raise self.duplicate()
+        self.uow.stage(write)
+
+    def duplicate(self) -> Conflict:
+        return Conflict(f"this {self.name} is already recorded")
+
+    def save(self, record: Record):
+        """`record`, changed since it was read; StaleState at commit if it changed meanwhile."""
+        self.uow.seen(record)
+        doc = {**to_doc(record), "version": record.version + 1}
+        read_at = {"version": record.version} if record.version else {
+            "version": {"$exists": False}}
+
+        def write(session):
+            found = self.db[self.collection].replace_one({"_id": record.id, **read_at}, doc,
+                                                         session=session)
+            if found.matched_count == 0:
+                raise StaleState(f"the {self.name} {record.id} changed meanwhile; read it again")
+        self.uow.stage(write)
+
+    def page(self, filters: dict, limit: int, cursor: str | None) -> Page:
+        """Records matching `filters` in the order they were made (by id), `limit` at a time
+        after `cursor`."""
+        query = {**self._own(), **filters, **({"_id": {"$gt": cursor}} if cursor else {})}
+        docs = list(self.db[self.collection].find(query).sort("_id", 1).limit(limit + 1))
+        page = page_of(docs, limit, lambda d: d["_id"])
+        return Page([from_doc(self.collection, d) for d in page.items], page.next_cursor)
+
+    def _own(self) -> dict:
+        return {"entity": self.own_records_of} if self.own_records_of else {}
 
 
-class PanelRepository(Repository):
-    indexes = {
-        "members": [([("entity", 1)], {"unique": True})],
-        "meetings": [([("entity", 1), ("period", 1), ("_id", 1)], {})],
-        "consultations": [([("entity", 1), ("status", 1), ("respond_by", 1)], {}),
-                          ([("entity", 1), ("period", 1), ("_id", 1)], {})],
-        "report_reviews": [([("entity", 1), ("period", 1)], {"unique": True})],
-        "chair_reviews": [([("entity", 1), ("case_ref", 1)], {"unique": True})],
-    }
+class Members(_Records):
+    collection, name = "members", "panel member"
 
-    def write(self, collection: str, record_id: str, step, action: str, *, new: bool = False):
-        """Apply `step(record, members)` to a stored record in one transaction and return it.
+    def duplicate(self) -> StaleState:
+        return StaleState(f"{self.name} joined meanwhile; read it again")
 
-        `record` is None when `new` and nothing is stored under `record_id` yet; `members` are the
-        entities of the Panel's active members. `step` returns `(record, events)`, each event a
-        `(payload, entity)`, or None when nothing changes. The record, its events and an audit
-        line are written together."""
-        name = RECORDS[collection][1]
+    def active(self) -> set[str]:
+        """The entities of the Panel's active members."""
+        return {d["entity"] for d in self.db.members.find(
+            {"status": MemberStatus.active.value}, {"entity": 1})}
 
-        def run(uow):
-            doc = uow[collection].find_one({"_id": record_id})
-            if doc is None and not new:
-                raise NotFound(f"no {name} {record_id}")
-            record = from_doc(collection, doc) if doc else None
-            done = step(record, _active_members(uow))
-            if done is None:
-                return record
-            record, events = done
-            saved = to_doc(record)
-            uow[collection].replace_one({"_id": record_id}, saved, upsert=True)
-            for payload, entity in events:
-                uow.emit(payload, entity=entity)
-            uow.audit(action, f"{collection}/{record_id}", entity=saved["entity"])
-            return record
-        try:
-            return self.atomically(run)
-        except DuplicateKeyError:
-            raise Conflict(f"this {name} is already recorded")
 
-    def get(self, collection: str, record_id: str):
-        doc = self.db[collection].find_one({"_id": record_id})
-        if doc is None:
-            raise NotFound(f"no {RECORDS[collection][1]} {record_id}")
-        return from_doc(collection, doc)
+class Meetings(_Records):
+    collection, name, own_records_of = "meetings", "meeting", ETHICS_OFFICE
 
-    def find_one(self, collection: str, query: dict):
-        doc = self.db[collection].find_one(query)
-        return from_doc(collection, doc) if doc else None
 
-    def page(self, collection: str, query: dict, limit: int, cursor: str | None):
-        """Records matching `query` in the order they were made, `limit` at a time after `cursor`;
-        returns (records, the cursor of the next page or None)."""
-        if cursor:
-            query = {**query, "_id": {"$gt": cursor}}
-        docs = list(self.db[collection].find(query).sort("_id", 1).limit(limit + 1))
-        more = len(docs) > limit
-        docs = docs[:limit]
-        return [from_doc(collection, d) for d in docs], (docs[-1]["_id"] if more else None)
+class Consultations(_Records):
+    collection, name, own_records_of = "consultations", "consultation", ETHICS_OFFICE
 
-    def active_members(self) -> set[str]:
-        return _active_members(self.db)
-
-    def consultations_of(self, period: str) -> list[Consultation]:
-        docs = self.db.consultations.find({"entity": ETHICS_OFFICE, "period": period})
-        return [from_doc("consultations", d) for d in docs]
+    def of_period(self, period: str) -> list[Consultation]:
+        return [from_doc(self.collection, d) for d in self.db.consultations.find(
+            {"entity": ETHICS_OFFICE, "period": period}).sort("_id", 1)]
 
     def count_past_answer_date(self, today: dt.date) -> int:
         """Open consultations whose date to answer by has passed (read on the index)."""
@@ -123,6 +129,23 @@ class PanelRepository(Repository):
             "respond_by": {"$lt": today.isoformat()}})
 
 
-def _active_members(db) -> set[str]:
-    return {d["entity"] for d in db["members"].find({"status": MemberStatus.active.value},
-                                                    {"entity": 1})}
+class ReportReviews(_Records):
+    collection, name = "report_reviews", "report review"
+
+
+class ChairReviews(_Records):
+    collection, name = "chair_reviews", "chair review"
+
+
+class PanelUnitOfWork(MongoUnitOfWork):
+    repositories = {"members": Members, "meetings": Meetings, "consultations": Consultations,
+                    "report_reviews": ReportReviews, "chair_reviews": ChairReviews}
+    indexes = {
+        "members": [([("entity", 1)], {"unique": True})],
+        "meetings": [([("entity", 1), ("period", 1), ("_id", 1)], {})],
+        "consultations": [([("entity", 1), ("status", 1), ("respond_by", 1)], {}),
+                          ([("entity", 1), ("period", 1), ("_id", 1)], {})],
+        # one report a member and period, one chair review a member's case
+        "report_reviews": [([("entity", 1), ("period", 1)], {"unique": True})],
+        "chair_reviews": [([("entity", 1), ("case_ref", 1)], {"unique": True})],
+    }

@@ -1,7 +1,8 @@
-"""A report in each format: JSON, CSV, XLSX (one sheet per table) and HTML (charts as SVG).
+"""A report in each format: JSON, CSV, XLSX (one sheet per table), HTML (charts as SVG), PDF
+(the same HTML laid out for print by WeasyPrint) and Word (python-docx).
 
 `render` answers over RPC: `{"content_type", "filename", "body", "encoding"}` with the body as
-text, or base64 for XLSX.
+text, or base64 for XLSX, PDF and Word.
 """
 import base64
 import csv
@@ -11,19 +12,24 @@ import re
 from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 
-from shared.contracts.common import period_bounds
+from shared.contracts.periods import period_bounds
 
 from . import charts
+from .document import outline
 from .labels import labels as labels_of
-from .report import CATEGORIES, SOURCES, TOPICS, headline
-from .tables import Table, annual_tables, annex_table, participation_table, system_wide_table
+from .report import headline
+from .tables import (Table, annual_tables, annex_table, participation_table, system_wide_table,
+                     unit_cost_table)
 
 FORMATS = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+BINARY = {"xlsx", "pdf", "docx"}
 TEMPLATES = Environment(loader=PackageLoader("services.reporting", "templates"),
                         autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                         lstrip_blocks=True)
@@ -35,17 +41,24 @@ def render(kind: str, report: dict, fmt: str, lang: str | None) -> dict:
     if fmt == "json":
         return {"content_type": FORMATS["json"], "filename": None, "body": report,
                 "encoding": None}
-    tables = TABLES[kind](report)
     if fmt == "csv":
-        body, encoding = to_csv(tables), None
+        body = to_csv(TABLES[kind](report))
     elif fmt == "xlsx":
-        body, encoding = base64.b64encode(to_xlsx(tables, labels)).decode(), "base64"
+        body = to_xlsx(TABLES[kind](report), labels)
     elif fmt == "html":
-        body, encoding = to_html(kind, report, tables, labels), None
+        body = to_html(kind, report, labels)
+    elif fmt == "pdf":
+        body = to_pdf(to_html(kind, report, labels, for_print=True))
+    elif fmt == "docx":
+        from .word import to_docx  # python-docx only where Word is asked for
+        body = to_docx(outline(kind, report, labels), labels)
     else:
         raise ValueError(f"no format {fmt}")
-    return {"content_type": FORMATS[fmt], "filename": f"{_file_stem(kind, report)}.{fmt}",
-            "body": body, "encoding": encoding}
+    encoded = fmt in BINARY
+    return {"content_type": FORMATS[fmt],
+            "filename": f"{_file_stem(kind, report)}{_suffix(report, labels)}.{fmt}",
+            "body": base64.b64encode(body).decode() if encoded else body,
+            "encoding": "base64" if encoded else None}
 
 
 TABLES = {
@@ -53,6 +66,7 @@ TABLES = {
     "system-wide": lambda r: [system_wide_table(r)],
     "annex": lambda r: [annex_table(r)],
     "participation": lambda r: [participation_table(r)],
+    "unit-cost": lambda r: [unit_cost_table(r)],
 }
 
 
@@ -63,29 +77,43 @@ def _file_stem(kind, report) -> str:
         return f"system-wide-{report['period']}"
     if kind == "annex":
         return f"fdp-annex-{report['year']}"
+    if kind == "unit-cost":
+        return "fdp-unit-cost"
     return f"fdp-participation-{report['from']}-{report['to']}"
+
+
+def _suffix(report: dict, labels) -> str:
+    version = (report.get("issue") or {}).get("version")
+    return (f"-v{version}" if version else "") + (f"-{labels.lang}" if labels.lang != "en"
+                                                  else "")
 
 
 def _texts(kind, report, labels) -> dict:
     if kind == "annual":
         start, end = period_bounds(report["period"])
+        office = labels.entity(report["entity"], report.get("entity_name"))
         return {
-            "title": labels.text("title.annual", entity_name=report.get("entity_name") or
-                                 report["entity"], period_from=start.isoformat(),
-                                 period_to=end.isoformat()),
+            "title": labels.text("title.annual", entity_name=office,
+                                 period_from=labels.date(start), period_to=labels.date(end)),
             "headline": labels.text("headline", **headline(report)),
             "notes": [labels.text("note.cycle", period=report["period"],
                                   cycle=report["financial_disclosure"]["cycle"],
-                                  opens_on=report["financial_disclosure"]["opens_on"] or
-                                  labels("none")),
+                                  opens_on=labels.date(
+                                      report["financial_disclosure"]["opens_on"])),
+                      labels.text("note.as_of", as_of=labels.date(report.get("as_of"))),
                       labels("note.provenance"), labels("note.classification"),
                       labels("note.shares")]}
     if kind == "system-wide":
         return {"title": labels.text("title.system_wide", period=report["period"]),
-                "notes": [labels("note.provenance")]}
+                "notes": [labels.text("note.as_of", as_of=labels.date(report.get("as_of"))),
+                          labels("note.rollup")]}
     if kind == "annex":
         return {"title": labels.text("title.annex", year=report["year"]),
-                "notes": [labels("note.classification")]}
+                "notes": [labels.text("note.as_of", as_of=labels.date(report.get("as_of"))),
+                          labels("note.classification")]}
+    if kind == "unit-cost":
+        return {"title": labels("title.unit_cost"),
+                "notes": [labels("note.unit_cost"), labels("note.in_progress")]}
     return {"title": labels("title.participation"),
             "notes": [labels("note.classification"), labels("note.in_progress")]}
 
@@ -123,6 +151,8 @@ def to_xlsx(tables: list[Table], labels) -> bytes:
     used: set = set()
     for table in tables:
         sheet = book.create_sheet(_sheet_title(labels(f"table.{table.name}"), table.name, used))
+        if labels.direction == "rtl":
+            sheet.sheet_view.rightToLeft = True
         sheet.append([labels("col.key"), labels("col.label"),
                       *(labels.of("col.", c) for c in table.columns)])
         for key, values in table.rows:
@@ -149,8 +179,8 @@ def row_label(table: Table, key: str, values: dict, labels) -> str:
         return f"{labels('subtotal')}: {labels.of('entity_category.', key[9:])}"
     if key in ("provenance", "version"):
         return labels(key)
-    if values.get("name"):
-        return values["name"]
+    if "name" in values:  # a row of entities
+        return labels.entity(key, values.get("name"))
     if table.prefix and labels(table.prefix + key, ""):
         return labels(table.prefix + key)
     return labels(key, key)  # keys such as `conflict.other` are labels of their own
@@ -162,63 +192,41 @@ def _shown(table, column, value, labels):
         return None
     if column == "category" and table.name in ("annex", "system_wide"):
         return labels.of("entity_category.", value)
-    if column == "provenance" or value in ("records", "submitted", "mixed"):
+    if column in ("provenance", "source") or value in ("records", "submitted", "mixed",
+                                                        "not_submitted"):
         return labels.of("provenance.", value)
+    if column == "as_of":
+        return labels.date(value)
+    if column == "topic":
+        return labels.topic(value)
     return value
 
 
-# ---- HTML ----
+# ---- HTML and PDF ----
 
-def to_html(kind: str, report: dict, tables: list[Table], labels) -> str:
-    by_name = {t.name: t for t in tables}
-    figures = _figures(kind, report, labels)
+def to_html(kind: str, report: dict, labels, for_print: bool = False) -> str:
+    document = outline(kind, report, labels)
+    figures = {key: charts.svg(draw(), f"chart-{key}")
+               for key, (_, draw) in document.figures.items()}
     return TEMPLATES.get_template("report.html.j2").render(
-        kind=kind, report=report, tables=by_name, figures=figures, labels=labels,
-        row_label=row_label, cell=lambda t, k, c, v: _cell(t, k, c, v, labels))
+        document=document, figures=figures, labels=labels, for_print=for_print,
+        row_label=row_label, cell=lambda t, k, c, v: cell(t, k, c, v, labels),
+        numeric=lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
-def _cell(table, key, column, value, labels) -> str:
+def cell(table, key, column, value, labels) -> str:
+    """A table's cell as text in the report's language."""
     if key == "cycle" or column == "year":  # years, not counts
         return str(value)
+    if column in ("cost", "unit_cost"):
+        return labels.money(value)
     shown = _shown(table, column, value, labels)
+    if column == "as_of" and value is None:
+        return ""
     return labels.number(shown) if isinstance(shown, (int, float)) or shown is None else shown
 
 
-def _figures(kind: str, report: dict, labels) -> dict:
-    """The charts of the report, by figure number (I..VI)."""
-    figures = {}
-    if kind == "annual":
-        req = report["service_requests"]
-        figures["I"] = charts.trend_chart(req["trend"], labels("chart.requests"))
-        figures["II"] = charts.bar_chart([(labels.of("source.", k), req["by_source"][k])
-                                          for k in SOURCES])
-        figures["III"] = charts.bar_chart([(labels.of("category.", k), req["by_category"][k])
-                                           for k in CATEGORIES])
-        figures["IV"] = charts.grouped_chart(
-            [labels.of("topic.", k) for k in TOPICS],
-            [(row["period"], [row["by_topic"][k] for k in TOPICS])
-             for row in req["advice_trend"]])
-        figures["VI"] = charts.bar_chart(_outcomes(report["retaliation"], labels))
-    participation = report.get("participation") if kind == "annual" else (
-        report if kind == "participation" else None)
-    if participation and participation["rows"]:
-        figures["V"] = charts.stacked_chart(
-            [str(r["year"]) for r in participation["rows"]],
-            [(labels.of("col.", c), [r[c] for r in participation["rows"]])
-             for c in participation["columns"]], labels("chart.filers"))
-    return dict(sorted(figures.items(), key=lambda f: ["I", "II", "III", "IV", "V",
-                                                       "VI"].index(f[0])))
-
-
-def _outcomes(retaliation: dict, labels) -> list:
-    outcome = retaliation["by_outcome"]
-    reviews = outcome["preliminary_reviews"]
-    items = [(labels("outcome.outside_mandate"), outcome["outside_mandate"]),
-             (labels("outcome.advice_only"), outcome["advice_only"]),
-             (labels("outcome.preliminary_reviews"), reviews["total"])]
-    items += [(f"  {labels.of('outcome.', k)}", reviews[k])
-              for k in ("withdrawn", "resolved_informally", "not_prima_facie", "prima_facie",
-                        "pending")]
-    if outcome.get("awaiting_decision"):
-        items.append((labels("outcome.awaiting_decision"), outcome["awaiting_decision"]))
-    return items
+def to_pdf(html: str) -> bytes:
+    """The HTML report laid out for print (its print stylesheet: A4, page numbers)."""
+    from weasyprint import HTML  # loaded on first use: it is large
+    return HTML(string=html).write_pdf()

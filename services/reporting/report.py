@@ -1,21 +1,21 @@
-"""The reports, assembled from read-model documents.
+"""The annual report, assembled from read-model documents.
 
-`annual_report`, `system_wide`, `annex` and `participation` read what they need through a view
-(the store's `View`, or any object with the same queries) and build plain dicts; the figures are
-computed here, from the documents, every time.
+`annual_report` reads what it needs through a `view.AsOf` (of the database or of the in-memory
+fake, as the read models stood at the end of a day) and builds a plain dict; the figures are
+computed here, from the documents, every time. The programme's figures (annex, figure V, unit
+cost) are in `programme`, the system-wide roll-up in `system_wide`.
 
 Provenance: each section of an entity's report comes from the entity's records when it has
 records of that kind for the period, and otherwise from its latest submitted annual figures
 (`"provenance": "submitted", "version": n`); with neither, the records' zeros.
 """
-import math
-
-from shared.contracts.common import ETHICS_OFFICE, period_bounds
-from shared.contracts.directory import EntityCategory
+from shared.contracts.common import ETHICS_OFFICE
 from shared.contracts.disclosure import ConflictType
 from shared.contracts.intake import ActivityKind, AdviceTopic, Category, InquiryStatus, Source
+from shared.contracts.periods import cycle_of_period, earlier_periods, period_bounds
 
-from .domain import cycle_of_period, earlier_periods
+from . import programme
+from .figures import full, records, share  # noqa: F401  (share: the tables' too)
 
 CATEGORIES = [c.value for c in Category]
 SOURCES = [s.value for s in Source]
@@ -23,28 +23,9 @@ TOPICS = [t.value for t in AdviceTopic]
 KINDS = [k.value for k in ActivityKind]
 STATUSES = [s.value for s in InquiryStatus]
 CONFLICT_TYPES = [t.value for t in ConflictType]
-ENTITY_CATEGORIES = [c.value for c in EntityCategory]
-UNCLASSIFIED = "unclassified"
 PRIMA_FACIE = ("prima_facie_referred", "retaliation_established", "retaliation_not_established")
 ADVICE_CYCLES = 3  # figure IV compares three periods
 PARTICIPATION_YEARS = (3, 1)  # figure V: three cycles before the report's, and the next one
-CLASSIFICATION = "directory"  # entity categories as registered in the directory (the annex's)
-
-
-def share(part, whole):
-    """A percentage with one decimal, rounded down (so 100.0 means all of them)."""
-    if not whole or part is None:
-        return None
-    return math.floor(1000 * part / whole) / 10
-
-
-def full(keys: list, counts: dict | None) -> dict:
-    counts = counts or {}
-    return {k: int(counts.get(k, 0) or 0) for k in keys}
-
-
-def records(doc: dict | None, kind: str) -> dict:
-    return ((doc or {}).get(kind)) or {}
 
 
 def from_submission(submitted: dict) -> dict:
@@ -154,8 +135,9 @@ def disclosure_section(year: int, scope: str, fdp_docs: list[dict], sample_size,
 
 
 def panel_section(entity: str, meetings: list, consultations: list, report_reviews: list,
-                  chair_reviews: list, members: list) -> dict:
-    """For the Ethics Office the whole Panel; for a member, the part it took."""
+                  chair_reviews: list, members: list[str]) -> dict:
+    """For the Ethics Office the whole Panel; for a member, the part it took. `members`: the
+    Panel's members in the period."""
     whole = entity == ETHICS_OFFICE
     if not whole:
         meetings = [m for m in meetings if entity in (m.get("attendees") or [])]
@@ -167,7 +149,6 @@ def panel_section(entity: str, meetings: list, consultations: list, report_revie
     for c in sorted(consultations, key=lambda c: (c.get("opened_on") or "", c["id"])):
         if c.get("topic") and c["topic"] not in topics:
             topics.append(c["topic"])
-    active = sorted(m["entity"] for m in members if m.get("member"))
     return {"scope": "panel" if whole else "member",
             "formal_meetings": sum(m.get("kind") == "formal" for m in meetings),
             "informal_meetings": sum(m.get("kind") == "informal" for m in meetings),
@@ -176,8 +157,17 @@ def panel_section(entity: str, meetings: list, consultations: list, report_revie
                                "concluded": sum(bool(r.get("concluded")) for r in report_reviews)},
             "chair_reviews": {"requested": len(chair_reviews),
                               "concluded": sum(bool(r.get("concluded")) for r in chair_reviews)},
-            "members": len(active) if whole else None,
-            "member": entity in active}
+            "members": len(members) if whole else None,
+            "member": entity in members}
+
+
+def standards_section(tally: dict | None) -> dict:
+    """Standard-setting and policy support (paras 58-60): the requests of that category the
+    office recorded, by where they came from."""
+    recorded = records(tally, "requests")
+    total = int((recorded.get("category") or {}).get("standards", 0))
+    return {"requests": total, "by_source": full(SOURCES, recorded.get("standards_source")),
+            "share_of_requests": share(total, recorded.get("total")), "provenance": "records"}
 
 
 # ---- the reports ----
@@ -205,10 +195,13 @@ def advice_trend(tallies: dict, submitted: dict, period: str) -> list[dict]:
 
 
 def annual_report(view, entity: str, period: str) -> dict:
+    """The annual report of `entity` for `period`, from a `view.AsOf` of the read models."""
     year = cycle_of_period(period)
     directory = view.directory()
-    tallies, submitted = view.tallies_of(entity), view.submitted_of(entity)
-    tally, figures = tallies.get(period), submitted.get(period)
+    tally = view.tally(entity, period)
+    tallies = {**view.tallies_of(entity), period: tally}
+    submitted = view.submitted_of(entity)
+    figures = submitted.get(period)
     whole = entity == ETHICS_OFFICE
     sample = view.sample(year) or {}
     sample_size = sample.get("size") if whole else (
@@ -222,112 +215,26 @@ def annual_report(view, entity: str, period: str) -> dict:
         "report": "annual", "entity": entity,
         "entity_name": (directory.get(entity) or {}).get("name"),
         "period": period, "from": start.isoformat(), "to": end.isoformat(),
+        "as_of": view.iso,
         "service_requests": requests,
         "financial_disclosure": disclosure_section(
             year, "programme" if whole else "entity", fdp, sample_size, view.cycle(year),
             figures),
         "retaliation": retaliation_section(tally, figures),
         "activities": activities_section(tally, figures),
+        "standards": standards_section(tally),
         "panel": panel_section(entity, view.meetings_held_in(period),
                                view.consultations_opened_in(period),
                                view.reviews_in("report_reviews", period),
-                               view.reviews_in("chair_reviews", period), view.members()),
+                               view.reviews_in("chair_reviews", period),
+                               view.members_in(period)),
     }
     if whole:
-        report["annex"] = annex(year, fdp, directory)
+        report["annex"] = programme.annex(year, fdp, directory, view.iso)
         first, last = year - PARTICIPATION_YEARS[0], year + PARTICIPATION_YEARS[1]
-        report["participation"] = participation(first, last, view.enrolment(first, last),
-                                                directory)
+        report["participation"] = programme.participation(view, first, last)
+        report["unit_cost"] = programme.unit_cost(view, None, last)
     return report
-
-
-def annex(year: int, fdp_docs: list[dict], directory: dict) -> dict:
-    """FDP compliance by entity, with subtotals per entity category and the total."""
-    rows = []
-    for doc in fdp_docs:
-        if not doc.get("enrolled"):
-            continue
-        entry = directory.get(doc["unit"]) or {}
-        required, filed = doc.get("required", 0), doc.get("filed", 0)
-        rows.append({"entity": doc["unit"], "name": entry.get("name") or doc["unit"],
-                     "category": entry.get("category") or UNCLASSIFIED, "required": required,
-                     "filed": filed, "not_compliant": required - filed})
-    order = [*ENTITY_CATEGORIES, UNCLASSIFIED]
-    rows.sort(key=lambda r: (order.index(r["category"]), r["name"].lower(), r["entity"]))
-    subtotals = []
-    for category in order:
-        group = [r for r in rows if r["category"] == category]
-        if group:
-            subtotals.append({"category": category, "entities": len(group),
-                              **_sum_columns(group)})
-    return {"year": year, "classification": CLASSIFICATION, "rows": rows,
-            "subtotals": subtotals, "total": _sum_columns(rows)}
-
-
-def _sum_columns(rows: list[dict]) -> dict:
-    return {k: sum(r[k] for r in rows) for k in ("required", "filed", "not_compliant")}
-
-
-def participation(first: int, last: int, enrolment: list[dict], directory: dict) -> dict:
-    """Figure V: filers enrolled by entity category and cycle year."""
-    counts: dict = {}
-    for doc in enrolment:
-        if not first <= doc["year"] <= last:
-            continue
-        year = counts.setdefault(doc["year"], {})
-        for unit, enrolled in (doc.get("units") or {}).items():
-            category = (directory.get(unit) or {}).get("category") or UNCLASSIFIED
-            year[category] = year.get(category, 0) + enrolled
-    columns = ["peacekeeping", "secretariat", "other"]
-    if any(UNCLASSIFIED in c for c in counts.values()):
-        columns.append(UNCLASSIFIED)
-    rows = [{"year": y, **{c: counts[y].get(c, 0) for c in columns},
-             "total": sum(counts[y].values())}
-            for y in sorted(counts) if any(counts[y].values())]
-    return {"from": first, "to": last, "classification": CLASSIFICATION,
-            "columns": columns, "rows": rows}
-
-
-SYSTEM_COLUMNS = ["requests", *CATEGORIES, "retaliation_inquiries", "preliminary_reviews",
-                  "prima_facie", "activities", "participants", "filers", "filed"]
-
-
-def system_wide(view, period: str) -> dict:
-    """One row per member entity with records or submitted figures for the period, and the
-    total; each row says where its figures come from."""
-    year = cycle_of_period(period)
-    directory = view.directory()
-    tallies = {d["entity"]: d for d in view.tallies_in(period)}
-    submitted = {d["entity"]: d for d in view.submitted_in(period)}
-    fdp = {d["unit"]: d for d in view.fdp(year)}
-    rows = [system_row(e, directory.get(e) or {}, tallies.get(e), submitted.get(e), fdp.get(e))
-            for e in sorted({*tallies, *submitted})]
-    total = {c: sum(r[c] or 0 for r in rows) for c in SYSTEM_COLUMNS}
-    return {"report": "system-wide", "period": period, "cycle": year, "columns": SYSTEM_COLUMNS,
-            "rows": rows, "total": {"entities": len(rows), **total}}
-
-
-def system_row(entity, entry, tally, submitted, fdp_doc) -> dict:
-    sections = {
-        "service_requests": requests_section(tally, submitted),
-        "retaliation": retaliation_section(tally, submitted),
-        "activities": activities_section(tally, submitted),
-        "financial_disclosure": disclosure_section(0, "entity", [fdp_doc] if fdp_doc else [],
-                                                   None, None, submitted),
-    }
-    req, ret, act, fd = (sections[k] for k in sections)
-    reviews = ret["by_outcome"]["preliminary_reviews"]
-    provenance = {s["provenance"] for s in sections.values()}
-    row = {"entity": entity, "name": entry.get("name"), "category": entry.get("category"),
-           "requests": req["total"], **req["by_category"],
-           "retaliation_inquiries": ret["inquiries"], "preliminary_reviews": reviews["total"],
-           "prima_facie": reviews["prima_facie"], "activities": act["total"],
-           "participants": act["participants"], "filers": fd["filers"], "filed": fd["filed"],
-           "provenance": provenance.pop() if len(provenance) == 1 else "mixed",
-           "version": submitted["version"] if submitted and "submitted" in {
-               s["provenance"] for s in sections.values()} else None,
-           "sections": {k: s["provenance"] for k, s in sections.items()}}
-    return row
 
 
 def headline(report: dict) -> dict:

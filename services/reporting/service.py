@@ -1,118 +1,156 @@
-"""Reporting: consumes every event into read models and renders reports from them.
+"""Reporting: consumes every event into read models and renders reports from them. Entrypoints
+only: require the actor, check the arguments, call a use case, render or answer.
 
 One event handler per registered event type (`handle_<type>`) is added to the class below at
-import time, so a new event type in `shared.contracts` gets its consumer queue at once.
+import time, so a new event type in `shared.contracts` gets its consumer queue at once. Each hands
+its delivery (the envelope and its payload as its model) to the projector's group commit.
 """
-import datetime as dt
+from typing import Callable
 
 from nameko.rpc import rpc
 from nameko.timer import timer
-from prometheus_client import Gauge
-from pydantic import TypeAdapter, ValidationError
 
-from shared.auth import READ_ALL, require, require_entity
-from shared.contracts.common import ETHICS_OFFICE, EntityCode, Period, Role
+from shared.auth import READ_ALL, require
+from shared.contracts.common import Period, Role
 from shared.contracts.envelope import EVENTS
-from shared.errors import Invalid, PermanentFailure
-from shared.messaging import event_handler
+from shared.contracts.reporting import IssueIn, ReportKind
+from shared.kernel.errors import checked, located, validated
+from shared.messaging import Delivery, event_handler
+from shared.rpc import answer
 from shared.service import ServiceBase
-from shared.storage import Storage
 
-from . import report as reports
-from .domain import figures_missing, last_finished_period, project
-from .labels import languages
+from . import use_cases as uc
+from .arguments import Day, Entity, Format, Lang, OptionalYear, Version, Year, arguments
+from .labels import missing
+from .metrics import show_figures_missing
 from .projector import Projector
-from .rebuild import Rebuilder
-from .render import FORMATS, render
-from .store import ReportingRepository
+from .rebuild import ReadModelsProvider, Rebuilder
+from .render import render
+from .store import ReportingUnitOfWork
 
 REPORT_READERS = READ_ALL | {Role.panel_chair}
 ANNUAL_READERS = REPORT_READERS | {Role.focal_point, Role.panel_member}
+ISSUERS = [Role.ethics_office, Role.admin]
 GAUGE_EVENTS = {"panel_member_joined", "panel_member_left", "annual_figures_submitted"}
-FIGURES_MISSING = Gauge(
-    "epun_annual_figures_missing",
-    "1 for a Panel member with no annual figures (submitted or recorded) for the last finished "
-    "reporting period", ["entity"])
-_gauge_entities: set = set()
+
+
+def _key(report, key) -> str:
+    """The key of an issued report: a period, or the cycle year of the annex."""
+    if report == ReportKind.annex.value:
+        return str(checked(Year, key, "key"))
+    return checked(Period, str(key), "key")
+
+
+def rendered(kind: str, fmt, lang, report: Callable[[], dict]) -> dict:
+    """`report()` rendered as a `kind` report in `fmt`, labelled in `lang`, both checked first:
+    `{"content_type", "filename", "body", "encoding"}`, the body being the report itself for
+    JSON, text for CSV and HTML, base64 for XLSX."""
+    fmt, lang = checked(Format, fmt, "format"), checked(Lang, lang, "lang")
+    return answer(render(kind, report(), fmt, lang))
 
 
 class ReportingService(ServiceBase):
     name = "reporting"
-    storage = Storage(ReportingRepository)
+    uow = ReadModelsProvider(ReportingUnitOfWork)
     projector = Projector()
     rebuilder = Rebuilder()
 
-    def consume(self, envelope):
-        try:
-            changes = project(envelope.type, envelope.payload, envelope.occurred_at.isoformat())
-        except (KeyError, TypeError, ValueError) as exc:
-            raise PermanentFailure(f"no projection can read this {envelope.type} event: {exc!r}")
-        self.projector.apply(self.storage, envelope, changes)
-        if envelope.type in GAUGE_EVENTS:
+    def consume(self, delivery: Delivery):
+        self.projector.apply(self.uow, delivery)
+        if delivery.envelope.type in GAUGE_EVENTS:
             self.refresh_figures_gauge()
 
     # ---- reports ----
 
     @rpc
-    def annual_report(self, actor, period, entity=None, fmt="json", lang=None):
-        actor = require(actor, ANNUAL_READERS)
-        entity = _checked_entity(entity or (actor.entity if actor.entity_scoped
-                                            else ETHICS_OFFICE))
-        require_entity(actor, entity)
-        period, fmt, lang = _checked_period(period), _checked_format(fmt), _checked_lang(lang)
-        return _answer(render("annual", reports.annual_report(self.storage.view(), entity,
-                                                              period), fmt, lang))
+    def annual_report(self, actor, period, entity=None, fmt="json", lang=None, as_of=None,
+                      version=None):
+        uow = self.uow(require(actor, ANNUAL_READERS))
+        with arguments():
+            query = uc.AnnualReport(checked(Period, str(period), "period"),
+                                    checked(Entity, entity, "entity"),
+                                    checked(Day, as_of, "as_of"),
+                                    checked(Version, version, "version"))
+            return rendered("annual", fmt, lang, lambda: uc.annual_report(uow, query))
 
     @rpc
-    def system_wide(self, actor, period, fmt="json", lang=None):
-        require(actor, REPORT_READERS)
-        period, fmt, lang = _checked_period(period), _checked_format(fmt), _checked_lang(lang)
-        return _answer(render("system-wide", reports.system_wide(self.storage.view(), period),
-                              fmt, lang))
+    def system_wide(self, actor, period, fmt="json", lang=None, as_of=None, version=None):
+        uow = self.uow(require(actor, REPORT_READERS))
+        with arguments():
+            query = uc.SystemWide(checked(Period, str(period), "period"),
+                                  checked(Day, as_of, "as_of"), checked(Version, version,
+                                                                        "version"))
+            return rendered("system-wide", fmt, lang, lambda: uc.system_wide(uow, query))
 
     @rpc
-    def annex(self, actor, year, fmt="json", lang=None):
-        require(actor, REPORT_READERS)
-        year, fmt, lang = _checked_year(year, "year"), _checked_format(fmt), _checked_lang(lang)
-        view = self.storage.view()
-        return _answer(render("annex", reports.annex(year, view.fdp(year), view.directory()),
-                              fmt, lang))
+    def annex(self, actor, year, fmt="json", lang=None, as_of=None, version=None):
+        uow = self.uow(require(actor, REPORT_READERS))
+        with arguments():
+            query = uc.Annex(checked(Year, year, "year"), checked(Day, as_of, "as_of"),
+                             checked(Version, version, "version"))
+            return rendered("annex", fmt, lang, lambda: uc.annex(uow, query))
 
     @rpc
-    def participation(self, actor, first=None, last=None, fmt="json", lang=None):
-        require(actor, REPORT_READERS)
-        this_year = dt.date.today().year
-        first = _checked_year(first, "from") if first not in (None, "") else this_year - 4
-        last = _checked_year(last, "to") if last not in (None, "") else this_year
-        if first > last:
-            raise Invalid.field(["query", "from"], "must not be after 'to'")
-        fmt, lang = _checked_format(fmt), _checked_lang(lang)
-        view = self.storage.view()
-        return _answer(render("participation", reports.participation(
-            first, last, view.enrolment(first, last), view.directory()), fmt, lang))
+    def participation(self, actor, first=None, last=None, fmt="json", lang=None, as_of=None):
+        uow = self.uow(require(actor, REPORT_READERS))
+        with arguments():
+            query = uc.Participation(checked(OptionalYear, first, "from"),
+                                     checked(OptionalYear, last, "to"),
+                                     checked(Day, as_of, "as_of"))
+            return rendered("participation", fmt, lang, lambda: uc.participation(uow, query))
+
+    @rpc
+    def unit_cost(self, actor, first=None, last=None, fmt="json", lang=None, as_of=None):
+        uow = self.uow(require(actor, REPORT_READERS))
+        with arguments():
+            query = uc.UnitCost(checked(OptionalYear, first, "from"),
+                                checked(OptionalYear, last, "to"), checked(Day, as_of, "as_of"))
+            return rendered("unit-cost", fmt, lang, lambda: uc.unit_cost(uow, query))
+
+    # ---- issued versions ----
+
+    @rpc
+    def issue_report(self, actor, key, report, body):
+        """Issue the report `report` of `key` (its period, or its cycle year) as of a day."""
+        uow = self.uow(require(actor, ISSUERS))
+        with located("body", path=("report", "key")):
+            kind, key = checked(ReportKind, report, "report"), _key(report, key)
+            issue = validated(IssueIn, body)
+            return answer(uc.issue_report(uow, uc.IssueReport(kind, key, issue.as_of,
+                                                              issue.symbol, issue.note)))
+
+    @rpc
+    def issued_versions(self, actor, key, report):
+        uow = self.uow(require(actor, REPORT_READERS))
+        with located(path=("report", "key")):
+            query = uc.IssuedVersions(checked(ReportKind, report, "report"), _key(report, key))
+        return answer(uc.issued_versions(uow, query))
+
+    @rpc
+    def catalogue(self, actor):
+        return answer(uc.catalogue(self.uow(require(actor, ANNUAL_READERS))))
+
+    @rpc
+    def missing_labels(self, actor):
+        """Per language, the labels and names that fall back to English."""
+        require(actor, READ_ALL)
+        return answer(missing())
 
     @rpc
     def directory(self, actor):
-        require(actor, READ_ALL)
-        return self.storage.directory()
+        return answer(uc.directory(self.uow(require(actor, READ_ALL))))
 
     # ---- rebuilding the read models ----
 
     @rpc
     def rebuild(self, actor):
         require(actor, [Role.admin])
-        self.rebuilder.begin(self.storage)
+        self.rebuilder.begin(self.uow)
         return self.rebuild_status(actor)
 
     @rpc
     def rebuild_status(self, actor):
-        require(actor, READ_ALL)
-        state = self.storage.generations()
-        return {"active": state.get("active", 0), "building": state.get("building"),
-                "running": state.get("building") is not None,
-                "replayed": state.get("replayed"), "error": state.get("error"),
-                **{k: state[k].isoformat() if state.get(k) else None
-                   for k in ("started_at", "finished_at")}}
+        return answer(uc.rebuild_status(self.uow(require(actor, READ_ALL))))
 
     # ---- the business gauge ----
 
@@ -121,68 +159,12 @@ class ReportingService(ServiceBase):
         self.refresh_figures_gauge()
 
     def refresh_figures_gauge(self):
-        view = self.storage.view()
-        period = last_finished_period(dt.date.today())
-        members = sorted(m["entity"] for m in view.members() if m.get("member"))
-        missing = figures_missing(members, view.has_submitted(period), view.has_records(period))
-        for entity, value in missing.items():
-            FIGURES_MISSING.labels(entity).set(value)
-        for entity in _gauge_entities - set(missing):
-            FIGURES_MISSING.remove(entity)
-        _gauge_entities.clear()
-        _gauge_entities.update(missing)
-
-
-def _answer(rendered: dict) -> dict:
-    """`{"content_type", "filename", "body", "encoding"}`: the body is the report itself for
-    JSON, text for CSV and HTML, base64 for XLSX."""
-    return rendered
-
-
-PERIOD, ENTITY = TypeAdapter(Period), TypeAdapter(EntityCode)
-
-
-def _checked_entity(entity) -> str:
-    try:
-        return ENTITY.validate_python(entity)
-    except ValidationError:
-        raise Invalid.field(["query", "entity"], "an entity code, for example EO or UNHCR")
-
-
-def _checked_period(period) -> str:
-    try:
-        return PERIOD.validate_python(str(period))
-    except ValidationError as exc:
-        raise Invalid.field(["path", "period"], exc.errors()[0]["msg"])
-
-
-def _checked_year(value, name: str) -> int:
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        year = 0
-    if not 1900 <= year <= 2999:
-        raise Invalid.field(["path" if name == "year" else "query", name],
-                            "a year is written YYYY, for example 2014")
-    return year
-
-
-def _checked_format(fmt) -> str:
-    fmt = fmt or "json"
-    if fmt not in FORMATS:
-        raise Invalid.field(["query", "format"], f"one of {', '.join(FORMATS)}")
-    return fmt
-
-
-def _checked_lang(lang):
-    if lang and lang not in languages():
-        raise Invalid.field(["query", "lang"], f"one of {', '.join(languages())}")
-    return lang or None
+        show_figures_missing(uc.figures_missing(self.uow()))
 
 
 def _consumer(source: str, event_type: str):
-    def handle(self, envelope):
-        self.consume(envelope)
+    def handle(self, delivery):
+        self.consume(delivery)
     handle.__name__ = handle.__qualname__ = f"handle_{event_type}"
     return event_handler(source, event_type)(handle)
 

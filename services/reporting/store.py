@@ -1,49 +1,33 @@
-"""Reporting's read models: small documents changed once per event, read by the reports.
+"""Reporting's read models in MongoDB, and its unit of work. Document shapes live here only.
 
 The models live in generations: generation 0 uses the plain collection names, generation n adds
-`_g<n>`. The `generations` document names the active generation and, while a rebuild runs, the
-one being built. A delivered event is applied to both, each with its own tracking record, in one
-transaction; so a rebuilt generation misses nothing that arrives while it is built, and the swap
-is one write.
+`_g<n>`; a document's `_id` is its key's values, `|`-joined (`EO|2014|DM`). The `generations`
+document (`_id: "state"`) names the active generation and, while a rebuild runs, the one being
+built. Each generation tracks the events it holds in `processed_events`, as the consumer
+`domain.consumer_of(generation)`. Issued versions of the reports (`issued_reports`) are records
+of their own, kept across generations; each holds its report as the exact JSON text issued.
 """
 import datetime as dt
-import logging
 from collections import defaultdict
 
-from pymongo import ReplaceOne, ReturnDocument, UpdateOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from shared.contracts.common import ETHICS_OFFICE
-from shared.errors import Conflict
-from shared.storage import Repository, utcnow
+from shared.contracts.reporting import ReportKind
+from shared.kernel.errors import StaleState
+from shared.mongo import PROCESSED, MongoRepository, MongoUnitOfWork, tracking_id
 
-from .domain import Add, Revise, merged, project
+from .domain import KEYS, Generations, consumer_of, identity, resolve, revised
+from .domain.issues import IssuedReport
+from .view import View
 
-log = logging.getLogger(__name__)
+ISSUES = "issued_reports"
 
-PROCESSED = "processed_events"
-CONSUMER = "reporting"
 STATE = {"_id": "state"}
-CLAIMED = "claimed"  # `building` while a rebuild prepares its generation
+STATE_FIELDS = ("active", "building", "newest", "started_at", "heartbeat", "replayed",
+                "finished_at", "error")
 FETCH_CHUNK = 100  # ids per `$in` query: secantusdb slows down on longer lists
-
-# model -> the fields of its unique key, `entity` first
-MODELS = {
-    "directory": ["entity"],
-    "tallies": ["entity", "period"],
-    "submitted": ["entity", "period"],
-    "fdp": ["entity", "year", "unit"],
-    "enrolment": ["entity", "year"],
-    "filers": ["entity", "year", "staff_id"],
-    "cycles": ["entity", "year"],
-    "samples": ["entity", "year"],
-    "participants": ["entity"],
-    "members": ["entity"],
-    "meetings": ["entity", "id"],
-    "consultations": ["entity", "id"],
-    "report_reviews": ["entity", "id"],
-    "chair_reviews": ["entity", "id"],
-}
 MORE_INDEXES = {"meetings": ["entity", "period"], "consultations": ["entity", "period"]}
 
 
@@ -51,270 +35,200 @@ def collection(model: str, generation: int) -> str:
     return model if generation == 0 else f"{model}_g{generation}"
 
 
-def mark_id(event_id: str) -> str:
-    return f"{CONSUMER}:{event_id}"
+def doc_id(ident: tuple) -> str:
+    """The `_id` of the document of `ident` (`domain.identity`): its key's values."""
+    return "|".join(str(value) for value in ident[1:])
 
 
-def live_generations(state: dict) -> list[int]:
-    building = state.get("building")
-    return [state.get("active", 0)] + ([building] if isinstance(building, int) else [])
+def generation_indexes(generation: int) -> dict[str, list]:
+    indexes = {collection(m, generation): [([(f, 1) for f in fields], {"unique": True})]
+               for m, fields in KEYS.items()}
+    for model, fields in MORE_INDEXES.items():
+        indexes[collection(model, generation)].append(([(f, 1) for f in fields], {}))
+    return indexes
 
 
 def create_generation_indexes(db, generation: int):
-    for model, fields in MODELS.items():
-        db[collection(model, generation)].create_index([(f, 1) for f in fields], unique=True)
-    for model, fields in MORE_INDEXES.items():
-        db[collection(model, generation)].create_index([(f, 1) for f in fields])
+    for name, specs in generation_indexes(generation).items():
+        for keys, options in specs:
+            db[name].create_index(keys, **options)
 
 
-class ReportingRepository(Repository):
+class MongoView(View):
+    def __init__(self, db, generation: int):
+        self.db, self.generation = db, generation
 
-    @classmethod
-    def create_indexes(cls, db):
-        super().create_indexes(db)
-        state = db.generations.find_one(STATE) or {}
-        for generation in {0, *live_generations(state)}:
-            create_generation_indexes(db, generation)
-            adopt_key_ids(db, generation)
+    def _docs(self, model: str, **equal) -> list[dict]:
+        return list(self.db[collection(model, self.generation)].find(equal, {"_id": 0}))
 
-    # ---- writing ----
 
-    def apply(self, envelope) -> bool:
-        """Apply an event to the live generations, once each; False when it was a redelivery."""
-        changes = project(envelope.type, envelope.payload, envelope.occurred_at.isoformat())
-        return envelope.event_id in self.apply_group([(envelope, changes)])
+class ReadModels(MongoRepository):
+    """The documents of each generation, and the events each generation holds."""
 
-    def apply_group(self, group: list, generations: list | None = None) -> set:
-        """Apply several events, `(envelope, changes)` pairs, in one transaction: to the live
-        generations (or to `generations`), each event once per generation. Counters that several
-        events move are updated once. Returns the ids of the events that were new somewhere."""
-        def write(uow):
-            targets = generations
-            if targets is None:
-                targets = live_generations(uow["generations"].find_one(STATE) or {})
-            applied = set()
-            for generation in targets:
-                marks = uow[collection(PROCESSED, generation)]
-                unique = {envelope.event_id: (envelope, changes) for envelope, changes in group}
-                ids = [mark_id(event_id) for event_id in unique]
-                seen = {d["_id"] for d in marks.find({"_id": {"$in": ids}}, {"_id": 1})}
-                fresh = [pair for event_id, pair in unique.items()
-                         if mark_id(event_id) not in seen]
-                if not fresh:
-                    continue
-                marks.insert_many([_mark(envelope.event_id) for envelope, _ in fresh])
-                write_changes(uow, generation, [c for _, changes in fresh for c in changes])
-                applied.update(envelope.event_id for envelope, _ in fresh)
-            return applied
-        return self.atomically(write)
+    def view(self, generation: int) -> View:
+        return MongoView(self.db, generation)
 
-    def replay(self, generation: int, envelopes: list) -> int:
-        """Apply events to one generation in one transaction (skipping those it already has)."""
-        return len(self.apply_group([(e, _projected(e)) for e in envelopes], [generation]))
+    def held(self, generation: int, event_ids: list[str]) -> set[str]:
+        """Which of these events `generation` holds already."""
+        consumer = consumer_of(generation)
+        marks = [tracking_id(consumer, event_id) for event_id in event_ids]
+        found = set()
+        for start in range(0, len(marks), FETCH_CHUNK):
+            query = {"_id": {"$in": marks[start:start + FETCH_CHUNK]}}
+            found.update(d["event_id"] for d in self.db[PROCESSED].find(query, {"event_id": 1}))
+        return found
 
-    # ---- generations and rebuilds ----
+    def apply(self, generation: int, changes: list):
+        """Stage `changes` to `generation`: the revised records are read inside the commit's
+        transaction, so a write conflict with another writer runs it again on fresh state."""
+        if changes:
+            self.uow.stage(lambda session: self._write(session, generation, changes))
 
-    def generations(self) -> dict:
-        return self.db.generations.find_one(STATE) or {"active": 0, "building": None}
+    def _write(self, session, generation: int, changes: list):
+        current = self._fetch(session, generation, revised(changes))
+        resolved = resolve(changes, current)
+        inserts, writes = defaultdict(list), defaultdict(list)
+        for ident, after in resolved.records.items():
+            model, _id = ident[0], doc_id(ident)
+            if current.get(ident) is None:
+                inserts[model].append({"_id": _id, **after})
+            else:
+                writes[model].append(ReplaceOne({"_id": _id}, {"_id": _id, **after}))
+        for add in resolved.adds:
+            writes[add.model].append(UpdateOne({"_id": doc_id(identity(add.model, add.key))}, {
+                "$inc": add.amounts, "$setOnInsert": add.key}, upsert=True))
+        for model, docs in inserts.items():
+            self.db[collection(model, generation)].insert_many(docs, session=session)
+        for model, requests in writes.items():
+            self.db[collection(model, generation)].bulk_write(requests, ordered=True,
+                                                              session=session)
 
-    def begin_rebuild(self, stale_after: dt.timedelta) -> int:
-        """Claim the rebuild (one at a time; a claim without progress for `stale_after` is
-        taken over) and prepare a fresh generation for it."""
-        now = utcnow()
-        free = {"$or": [{"building": None}, {"heartbeat": {"$lt": now - stale_after}}]}
-        try:
-            before = self.db.generations.find_one_and_update(
-                {**STATE, **free},
-                {"$inc": {"newest": 1}, "$set": {
-                    "entity": "-", "building": CLAIMED, "started_at": now, "heartbeat": now,
-                    "replayed": 0, "finished_at": None, "error": None}},
-                upsert=True, return_document=ReturnDocument.BEFORE) or {}
-        except DuplicateKeyError:  # the state exists and is not free: a rebuild is running
-            raise Conflict("a rebuild of the read models is running")
-        if isinstance(before.get("building"), int):  # a rebuild that stopped making progress
-            self.drop_generation(before["building"])
-        generation = max(before.get("newest", 0) + 1, before.get("active", 0) + 1)
-        self.drop_generation(generation)
+    def _fetch(self, session, generation: int, identities: list[tuple]) -> dict:
+        """The current documents of `identities`, a query per model and chunk."""
+        ids: dict = defaultdict(list)
+        for ident in identities:
+            ids[ident[0]].append(doc_id(ident))
+        found = {}
+        for model, wanted in ids.items():
+            for start in range(0, len(wanted), FETCH_CHUNK):
+                chunk = wanted[start:start + FETCH_CHUNK]
+                query = {"_id": chunk[0] if len(chunk) == 1 else {"$in": chunk}}
+                for doc in self.db[collection(model, generation)].find(query, session=session):
+                    del doc["_id"]
+                    found[identity(model, doc)] = doc
+        return found
+
+    # schema operations: outside any transaction, at once
+
+    def prepare(self, generation: int):
         create_generation_indexes(self.db, generation)
-        self.db.generations.update_one(STATE, {"$set": {
-            "active": before.get("active", 0), "building": generation, "newest": generation,
-            "heartbeat": utcnow()}})
-        return generation
 
-    def rebuild_progress(self, generation: int, replayed: int):
-        self.db.generations.update_one({**STATE, "building": generation},
-                                       {"$set": {"heartbeat": utcnow(), "replayed": replayed}})
-
-    def finish_rebuild(self, generation: int) -> int | None:
-        """Make `generation` the active one; returns the generation it replaces."""
-        state = self.db.generations.find_one_and_update(
-            {**STATE, "building": generation},
-            {"$set": {"active": generation, "building": None, "finished_at": utcnow()}})
-        return state.get("active", 0) if state else None
-
-    def abandon_rebuild(self, generation: int, error: str):
-        self.db.generations.update_one({**STATE, "building": generation},
-                                       {"$set": {"building": None, "error": error[:500]}})
-        self.drop_generation(generation)
-
-    def drop_generation(self, generation: int):
-        for model in [*MODELS, PROCESSED]:
+    def drop(self, generation: int):
+        for model in KEYS:
             self.db.drop_collection(collection(model, generation))
-
-    # ---- reading (always the active generation) ----
-
-    def view(self) -> "View":
-        return View(self.db, self.generations().get("active", 0))
-
-    def directory(self) -> list[dict]:
-        return [{"code": code, **{k: d.get(k) for k in ("name", "category", "parent")}}
-                for code, d in sorted(self.view().directory().items())]
+        self.db[PROCESSED].delete_many({"consumer": consumer_of(generation)})
 
 
-def _projected(envelope) -> list:
-    """An event's changes; none (and a log line) for one that no projection can read, as the
-    live consumer dead-letters it."""
-    try:
-        return project(envelope.type, envelope.payload, envelope.occurred_at.isoformat())
-    except (KeyError, TypeError, ValueError) as exc:
-        log.error("replay skips %s event %s: %r", envelope.type, envelope.event_id, exc)
-        return []
+def generations_of(db) -> Generations:
+    doc = db.generations.find_one(STATE) or {}
+    return Generations(**{k: doc[k] for k in STATE_FIELDS if k in doc})
 
 
-def _mark(event_id: str) -> dict:
-    return {"_id": mark_id(event_id), "entity": "-", "consumer": CONSUMER,
-            "event_id": event_id, "at": utcnow()}
+class GenerationsRepository(MongoRepository):
+    def get(self) -> Generations:
+        return generations_of(self.db)
+
+    def save(self, before: Generations, after: Generations):
+        """`after` replaces `before`, if the stored state is still `before`."""
+        query = {**STATE, "active": before.active, "building": before.building,
+                 "newest": before.newest, "heartbeat": before.heartbeat}
+        doc = {"entity": "-", **{k: getattr(after, k) for k in STATE_FIELDS}}
+
+        def write(session):
+            try:
+                self.db.generations.replace_one(query, doc, upsert=True, session=session)
+            except DuplicateKeyError:  # the state is there, and not as it was read
+                raise StaleState("the read models' generations changed meanwhile")
+        self.uow.stage(write)
 
 
-def doc_id(model: str, fields: dict) -> str:
-    """A read-model document's `_id`: its key's values, `|`-joined (`EO|2014|DM`)."""
-    return "|".join(str(fields[name]) for name in MODELS[model])
+class IssuesRepository(MongoRepository):
+    """Issued versions of the reports: records of their own, outside the generations of the
+    read models (a rebuild never touches them)."""
+
+    def latest(self, report: ReportKind, key: str) -> IssuedReport | None:
+        doc = self.db[ISSUES].find_one({"entity": ETHICS_OFFICE, "report": report.value,
+                                        "key": key}, sort=[("version", -1)])
+        return _issued(doc) if doc else None
+
+    def get(self, report: ReportKind, key: str, version: int) -> IssuedReport | None:
+        doc = self.db[ISSUES].find_one({"entity": ETHICS_OFFICE, "report": report.value,
+                                        "key": key, "version": version})
+        return _issued(doc) if doc else None
+
+    def versions(self, report: ReportKind, key: str) -> list[IssuedReport]:
+        return [_issued(d) for d in self.db[ISSUES].find(
+            {"entity": ETHICS_OFFICE, "report": report.value, "key": key}).sort("version", 1)]
+
+    def add(self, issued: IssuedReport):
+        self.uow.seen(issued)
+        doc = {"_id": f"{issued.report.value}|{issued.key}|{issued.version}",
+               "entity": issued.entity, "report": issued.report.value, "key": issued.key,
+               "version": issued.version, "as_of": issued.as_of.isoformat(),
+               "issued_at": issued.issued_at, "issued_by": issued.issued_by,
+               "document": issued.document, "digest": issued.digest, "symbol": issued.symbol,
+               "note": issued.note}
+
+        def write(session):
+            try:
+                self.db[ISSUES].insert_one(doc, session=session)
+            except DuplicateKeyError:  # another issue of the same version won
+                raise StaleState("this version was issued meanwhile")
+        self.uow.stage(write)
 
 
-def write_changes(uow, generation: int, changes: list):
-    revisions = [c for c in changes if isinstance(c, Revise)]
-    adds = [c for c in changes if isinstance(c, Add)]
-    writes: dict = defaultdict(list)
-    inserts: dict = defaultdict(list)
-    adds += _revise(uow, generation, revisions, writes, inserts)
-    for model, docs in inserts.items():
-        uow[collection(model, generation)].insert_many(docs)
-    for add in merged(adds):
-        writes[add.model].append(UpdateOne({"_id": doc_id(add.model, add.key)}, {
-            "$inc": add.amounts, "$setOnInsert": add.key}, upsert=True))
-    for model, requests in writes.items():
-        uow[collection(model, generation)].bulk_write(requests, ordered=True)
+def _issued(doc: dict) -> IssuedReport:
+    return IssuedReport(ReportKind(doc["report"]), doc["key"], doc["version"],
+                        dt.date.fromisoformat(doc["as_of"]), doc["issued_at"], doc["issued_by"],
+                        doc["document"], doc["digest"], doc.get("symbol"), doc.get("note"),
+                        doc["entity"])
 
 
-def _revise(uow, generation, revisions, writes, inserts) -> list:
-    """Apply the Revises (in order per record); returns the counter Adds their records feed."""
-    by_record: dict = defaultdict(list)
-    for revision in revisions:
-        by_record[(revision.model, doc_id(revision.model, revision.key))].append(revision)
-    before_of = _fetch(uow, generation, list(by_record))
-    adds = []
-    for (model, _id), chain in by_record.items():
-        before = before_of.get((model, _id))
-        after = before
-        for revision in chain:
-            after = {**revision.change(after), **revision.key, "_id": _id}
-        if after == before:
-            continue
-        feeds = chain[0].feeds
-        if feeds:
-            adds += [*_negated(feeds(before) if before else []), *feeds(after)]
-        if before is None:
-            inserts[model].append(after)
-        else:
-            writes[model].append(ReplaceOne({"_id": _id}, after))
-    return adds
+class ReportingUnitOfWork(MongoUnitOfWork):
+    repositories = {"models": ReadModels, "generations": GenerationsRepository,
+                    "issues": IssuesRepository}
+    indexes = {**generation_indexes(0), ISSUES: [
+        ([("entity", 1), ("report", 1), ("key", 1), ("version", 1)], {"unique": True})]}
 
 
-def _negated(adds: list) -> list:
-    return [Add(a.model, a.key, {n: -v for n, v in a.amounts.items()}) for a in adds]
-
-
-def _fetch(uow, generation, records: list) -> dict:
-    """The current documents of `records` ((model, _id) pairs), a query per model and chunk."""
-    ids: dict = defaultdict(list)
-    for model, _id in records:
-        ids[model].append(_id)
-    found = {}
-    for model, wanted in ids.items():
-        for start in range(0, len(wanted), FETCH_CHUNK):
-            chunk = wanted[start:start + FETCH_CHUNK]
-            query = {"_id": chunk[0] if len(chunk) == 1 else {"$in": chunk}}
-            for doc in uow[collection(model, generation)].find(query):
-                found[(model, doc["_id"])] = doc
-    return found
+def start_generations(db):
+    """At start: the indexes of every live generation, and documents of earlier versions of the
+    service in today's shapes."""
+    for generation in {0, *generations_of(db).live()}:
+        create_generation_indexes(db, generation)
+        adopt_key_ids(db, generation)
+        adopt_generation_marks(db, generation)
 
 
 def adopt_key_ids(db, generation: int):
     """Give documents written before `_id`s were their keys (ObjectIds) their key `_id`."""
-    for model in MODELS:
+    for model in KEYS:
         documents = db[collection(model, generation)]
         for doc in documents.find({"_id": {"$type": "objectId"}}):
             if documents.delete_one({"_id": doc["_id"]}).deleted_count:
-                documents.insert_one({**doc, "_id": doc_id(model, doc)})
+                documents.insert_one({**doc, "_id": doc_id(identity(model, doc))})
 
 
-class View:
-    """Queries of one generation's read models, each on an index or over a small collection."""
-
-    def __init__(self, db, generation: int):
-        self.db, self.generation = db, generation
-
-    def _c(self, model):
-        return self.db[collection(model, self.generation)]
-
-    def directory(self) -> dict:
-        return {d["entity"]: d for d in self._c("directory").find({}, {"_id": 0})}
-
-    def tallies_of(self, entity: str) -> dict:
-        return {d["period"]: d for d in self._c("tallies").find({"entity": entity}, {"_id": 0})}
-
-    def submitted_of(self, entity: str) -> dict:
-        return {d["period"]: d for d in self._c("submitted").find({"entity": entity}, {"_id": 0})}
-
-    def tallies_in(self, period: str) -> list[dict]:
-        return list(self._c("tallies").find({"period": period}, {"_id": 0}))
-
-    def submitted_in(self, period: str) -> list[dict]:
-        return list(self._c("submitted").find({"period": period}, {"_id": 0}))
-
-    def fdp(self, year: int, unit: str | None = None) -> list[dict]:
-        query = {"entity": ETHICS_OFFICE, "year": year, **({"unit": unit} if unit else {})}
-        return list(self._c("fdp").find(query, {"_id": 0}))
-
-    def enrolment(self, first: int, last: int) -> list[dict]:
-        # `$lt last + 1`: secantusdb's index scan drops the bound of `$lte` on a key that is
-        # not the index's last field
-        return list(self._c("enrolment").find({"entity": ETHICS_OFFICE,
-                                               "year": {"$gte": first, "$lt": last + 1}},
-                                              {"_id": 0}))
-
-    def cycle(self, year: int) -> dict | None:
-        return self._c("cycles").find_one({"entity": ETHICS_OFFICE, "year": year}, {"_id": 0})
-
-    def sample(self, year: int) -> dict | None:
-        return self._c("samples").find_one({"entity": ETHICS_OFFICE, "year": year}, {"_id": 0})
-
-    def meetings_held_in(self, period: str) -> list[dict]:
-        return [m for m in self._c("meetings").find({"entity": ETHICS_OFFICE, "period": period},
-                                                    {"_id": 0}) if m.get("held")]
-
-    def consultations_opened_in(self, period: str) -> list[dict]:
-        return list(self._c("consultations").find({"entity": ETHICS_OFFICE, "period": period},
-                                                  {"_id": 0}))
-
-    def reviews_in(self, model: str, period: str) -> list[dict]:
-        return list(self._c(model).find({"period": period}, {"_id": 0}))
-
-    def members(self) -> list[dict]:
-        return list(self._c("members").find({}, {"_id": 0}))
-
-    def has_submitted(self, period: str) -> set[str]:
-        return {d["entity"] for d in self.submitted_in(period)}
-
-    def has_records(self, period: str) -> set[str]:
-        return {d["entity"] for d in self.tallies_in(period)}
+def adopt_generation_marks(db, generation: int):
+    """Generations used to keep their tracking records in `processed_events_g<n>`."""
+    old = db[collection(PROCESSED, generation)]
+    if generation == 0 or old.name not in db.list_collection_names():
+        return
+    consumer = consumer_of(generation)
+    for mark in old.find({}):
+        try:
+            db[PROCESSED].insert_one({**mark, "_id": tracking_id(consumer, mark["event_id"]),
+                                      "consumer": consumer})
+        except DuplicateKeyError:
+            pass
+    db.drop_collection(old.name)

@@ -5,7 +5,8 @@ columns; so every format carries the same numbers as the JSON, under the same ke
 """
 from dataclasses import dataclass, field
 
-from .report import CATEGORIES, CONFLICT_TYPES, KINDS, SOURCES, SYSTEM_COLUMNS, TOPICS
+from .report import CATEGORIES, CONFLICT_TYPES, KINDS, SOURCES, TOPICS
+from .system_wide import COLUMNS as SYSTEM_COLUMNS
 
 
 @dataclass
@@ -109,8 +110,15 @@ def annual_tables(report: dict) -> list[Table]:
         topics.add(number, topic=topic)
     tables = [summary, trend, by_source, by_category, advice, disclosure, retaliation,
               activities, panel_table, topics]
+    if "standards" in report:
+        standards = Table("standards", "source.", ["requests"])
+        standards.add("total", requests=report["standards"]["requests"])
+        for key in SOURCES:
+            standards.add(key, requests=report["standards"]["by_source"][key])
+        tables.append(standards)
     if "annex" in report:
-        tables += [annex_table(report["annex"]), participation_table(report["participation"])]
+        tables += [annex_table(report["annex"]), participation_table(report["participation"]),
+                   unit_cost_table(report["unit_cost"])]
     return tables
 
 
@@ -125,16 +133,47 @@ def annex_table(annex: dict) -> Table:
 
 
 def participation_table(participation: dict) -> Table:
-    table = Table("participation", "", [*participation["columns"], "total"], figure="V")
+    """Figure V's table; a year still open on the report's day gives that day (`as_of`)."""
+    table = Table("participation", "", [*participation["columns"], "total", "as_of"],
+                  figure="V")
     for row in participation["rows"]:
-        table.add(row["year"], **{c: row[c] for c in table.columns})
+        table.add(row["year"], **{c: row.get(c) for c in table.columns})
     return table
 
 
+def unit_cost_table(unit_cost: dict) -> Table:
+    table = Table("unit_cost", "", ["filers", "cost", "unit_cost", "as_of"], figure="unit-cost")
+    for row in unit_cost["rows"]:
+        table.add(row["year"], **{c: row.get(c) for c in table.columns})
+    return table
+
+
+RECONCILIATION = ["source", "version", "requests", "records_total", "difference"]
+
+
 def system_wide_table(report: dict) -> Table:
-    table = Table("system_wide", "", ["name", "category", *SYSTEM_COLUMNS, "provenance",
-                                      "version"])
+    """Every column of the roll-up in one table (CSV and XLSX)."""
+    table = Table("system_wide", "", ["name", "category", *RECONCILIATION[:2], *SYSTEM_COLUMNS,
+                                      *RECONCILIATION[3:]])
     for row in report["rows"]:
         table.add(row["entity"], **{c: row.get(c) for c in table.columns})
-    return table.add("total", name=None, category=None, provenance=None, version=None,
+    return table.add("total", name=None, category=None, source=None, version=None,
+                     records_total=None, difference=None,
                      **{c: report["total"][c] for c in SYSTEM_COLUMNS})
+
+
+def system_wide_tables(report: dict) -> list[Table]:
+    """The roll-up as a page holds it: requests by category, the other figures, and the
+    reconciliation of certified figures with records, each a table of a few columns."""
+    parts = [("system_wide_requests", ["requests", *CATEGORIES]),
+             ("system_wide_other", SYSTEM_COLUMNS[1 + len(CATEGORIES):]),
+             ("system_wide_reconciliation", RECONCILIATION)]
+    tables = []
+    for name, columns in parts:
+        table = Table(name, "", ["name", *columns])
+        for row in report["rows"]:
+            table.add(row["entity"], **{c: row.get(c) for c in table.columns})
+        if name != "system_wide_reconciliation":
+            table.add("total", name=None, **{c: report["total"][c] for c in columns})
+        tables.append(table)
+    return tables

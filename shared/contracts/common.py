@@ -1,36 +1,29 @@
-"""Types every contract uses: entity codes, periods, roles, the actor."""
+"""Types every contract uses: entity codes, periods, days, bounded numbers, roles, the actor."""
 import datetime as dt
 from enum import Enum
 from typing import Annotated, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from .periods import check_period, period_bounds, period_of  # noqa: F401
 
 ENTITY_CODE_PATTERN = r"^[A-Z][A-Z0-9-]{1,15}$"
 EntityCode = Annotated[str, StringConstraints(pattern=ENTITY_CODE_PATTERN)]
 ETHICS_OFFICE = "EO"
 
 
-def _check_period(value: str) -> str:
-    start, _, end = value.partition("-")
-    if not (len(start) == 4 and start.isdigit() and len(end) == 2 and end.isdigit()):
-        raise ValueError("a period is written YYYY-YY, for example 2014-15")
-    if (int(start) + 1) % 100 != int(end):
-        raise ValueError("a period runs from one year to the next, for example 2014-15")
-    return value
+PERIOD_PATTERN = r"^\d{4}-\d{2}$"
+Period = Annotated[str, AfterValidator(check_period),
+                   Field(json_schema_extra={"pattern": PERIOD_PATTERN})]  # 2014-15
 
-
-Period = Annotated[str, AfterValidator(_check_period)]
-
-
-def period_of(day: dt.date) -> str:
-    """The Ethics Office's reporting period holding `day` (1 August to 31 July)."""
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
-def period_bounds(period: str) -> tuple[dt.date, dt.date]:
-    start = int(_check_period(period)[:4])
-    return dt.date(start, 8, 1), dt.date(start + 1, 7, 31)
+# Bounds of the numbers the API takes: far above anything the UN system reports, low enough
+# that no count or sum overflows a 64-bit integer or loses precision in a report.
+MAX_COUNT = 10_000_000
+MAX_USD = 10**12
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+# a day something happened, as the API takes it: its year has four digits, so its period does
+Day = Annotated[dt.date, Field(ge=dt.date(1945, 1, 1), le=dt.date(2100, 12, 31))]
+Money = Annotated[float, Field(ge=0, le=MAX_USD, allow_inf_nan=False)]  # US dollars
 
 
 class Contract(BaseModel):

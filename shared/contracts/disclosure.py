@@ -3,10 +3,12 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Optional
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, create_model, model_validator
 
-from .common import Contract, EntityCode
+from .common import Contract, EntityCode, Money
+from .contacts import Address, Contact, Language
 from .envelope import event
+from .people import Email
 
 
 class Designation(str, Enum):
@@ -24,6 +26,11 @@ class FilingStatus(str, Enum):
     conflicts_found = "conflicts_found"
     mitigated = "mitigated"
     exempted = "exempted"
+
+
+# the statuses of a filer who has filed the confidential statement
+FILED_STATUSES = frozenset({FilingStatus.filed, FilingStatus.under_review, FilingStatus.cleared,
+                            FilingStatus.conflicts_found, FilingStatus.mitigated})
 
 
 class ExemptionReason(str, Enum):
@@ -51,7 +58,8 @@ class DeclineReason(str, Enum):
 class ParticipantEnrolled(Contract):
     entity: EntityCode
     cost_sharing: bool
-    focal_points: int  # how many; names stay in the disclosure service
+    focal_points: int  # how many
+    contacts: list[Contact] = []  # the focal points with an address, for the notices
 
 
 @event("disclosure", "cycle_opened")
@@ -75,6 +83,9 @@ class EnrolledFiler(Contract):
     grade: str
     designation: Designation
     first_time: bool
+    enrolled_on: Optional[dt.date] = None  # the day the filer was enrolled (None: the event's day)
+    email: Optional[Email] = None  # where the filer's notices go (None: the filer gets none)
+    language: Language = Language.en
 
 
 @event("disclosure", "filers_enrolled")
@@ -152,6 +163,27 @@ GRADES = (
 )
 
 
+def grade_rank(grade: str) -> int:
+    return GRADES.index(grade)
+
+
+def is_senior_official(grade: str | None) -> bool:
+    """D-1 and above: every such staff member files, designated a senior official."""
+    return grade in GRADES and grade_rank(grade) >= grade_rank("D-1")
+
+
+def is_asg_or_above(grade: str | None) -> bool:
+    """Assistant Secretary-General and above: the officials who may disclose publicly (a grade
+    that is not one of GRADES is not)."""
+    return grade in GRADES and grade_rank(grade) >= grade_rank("ASG")
+
+
+def public_disclosure_eligible(grade: str, status: str) -> bool:
+    """Voluntary public disclosure is open to ASG and above who completed the confidential
+    filing."""
+    return is_asg_or_above(grade) and FilingStatus(status) in FILED_STATUSES
+
+
 def _check_grade(value: str) -> str:
     if value not in GRADES:
         raise ValueError("a grade is one of G-1..G-7, NO-A..NO-E, FS-1..FS-7, P-1..P-5, "
@@ -169,8 +201,15 @@ Year = Annotated[int, Field(ge=2000, le=2100)]
 
 class FocalPoint(Contract):
     name: Text
-    email: Optional[Annotated[str, StringConstraints(
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]] = None
+    email: Optional[Address] = None  # a focal point without one gets no notices
+    language: Optional[Language] = None  # the language of its notices (None: English)
+
+    def contact(self) -> Optional[Contact]:
+        """Where its notices go, when it has an address."""
+        if self.email is None:
+            return None
+        return Contact(name=self.name, email=self.email,
+                       language=self.language or Language.en)
 
 
 class ParticipantIn(Contract):
@@ -187,7 +226,7 @@ class CycleIn(Contract):
     year: Year
     opens_on: Optional[dt.date] = None  # 1 March of `year` when not given
     deadline: dt.date
-    programme_cost: Annotated[float, Field(ge=0)]  # US dollars
+    programme_cost: Money
 
 
 class CycleClose(Contract):
@@ -240,6 +279,9 @@ class FilerIn(Contract):
     duty_station: Text
     grade: Grade
     designation: Designation
+    enrolled_on: Optional[dt.date] = None  # the Ethics Office may load earlier enrolments; else today
+    email: Optional[Address] = None  # where the filer's notices go (None: the filer gets none)
+    language: Optional[Language] = None  # the language of its notices (None: English)
 
 
 class ReviewOutcome(str, Enum):
@@ -265,6 +307,21 @@ class Filer(FilerIn):
     public_disclosure: Optional[str] = None  # published or declined
 
 
+class FilerQuery(Contract):
+    """`?entity=&status=&limit=&cursor=`: a cycle's filers in (entity, staff id) order."""
+    entity: Optional[EntityCode] = None
+    status: Optional[FilingStatus] = None
+    limit: Annotated[int, Field(ge=1)] = 100  # at most 1000 are returned
+    cursor: Optional[Annotated[str, StringConstraints(max_length=100)]] = None
+
+
+class NonFilerQuery(Contract):
+    """`?entity=&limit=&cursor=`: one entity's filers who have not filed."""
+    entity: Optional[EntityCode] = None
+    limit: Annotated[int, Field(ge=1)] = 100
+    cursor: Optional[StaffId] = None
+
+
 class FilerPage(Contract):
     items: list[Filer]
     next_cursor: Optional[str] = None
@@ -272,7 +329,7 @@ class FilerPage(Contract):
 
 class Holding(Contract):
     description: Text
-    value_usd: Optional[Annotated[float, Field(ge=0)]] = None
+    value_usd: Optional[Money] = None
 
 
 class OutsideInterest(Contract):
@@ -298,10 +355,6 @@ class StatementIn(StatementContents):
     filed_on: Optional[dt.date] = None  # the Ethics Office may load earlier filings; else today
 
 
-class StatementRow(StatementIn):
-    staff_id: StaffId
-
-
 class Statement(StatementContents):
     year: int
     staff_id: str
@@ -321,20 +374,26 @@ class ReviewIn(Contract):
     conflicts: list[ConflictIn] = Field(default_factory=list, max_length=20)
 
 
-class ReviewRow(ReviewIn):
-    staff_id: StaffId
-
-
 class ExemptionIn(Contract):
     reason: ExemptionReason
 
 
-class ExemptionRow(ExemptionIn):
-    staff_id: StaffId
-
-
 class StaffRow(Contract):
+    """A batch row naming one filer (a mitigation has nothing more to say)."""
     staff_id: StaffId
+
+
+def row_of(model: type[Contract]) -> type[Contract]:
+    """The batch row of a per-filer request `XxxIn`: its fields and the filer's `staff_id`,
+    named `XxxRow` (a single request takes the staff id from the path instead)."""
+    name = model.__name__.removesuffix("In") + "Row"
+    return create_model(name, __base__=model, __module__=__name__,
+                        staff_id=(StaffId, ...))
+
+
+StatementRow = row_of(StatementIn)
+ReviewRow = row_of(ReviewIn)
+ExemptionRow = row_of(ExemptionIn)
 
 
 class StratumField(str, Enum):
@@ -377,8 +436,7 @@ class VerificationIn(Contract):
     outcome: VerificationOutcome
 
 
-class VerificationRow(VerificationIn):
-    staff_id: StaffId
+VerificationRow = row_of(VerificationIn)
 
 
 class ComplianceBy(str, Enum):
@@ -420,19 +478,23 @@ class NonFilerPage(Contract):
 
 class ReminderRequest(Contract):
     days_before: Annotated[int, Field(ge=0, le=366)]
+    entity: Optional[EntityCode] = None  # one entity's reminder; none: every entity's
 
 
-class ReminderSent(Contract):
+class ReminderQueued(Contract):
     entity: EntityCode
     non_filers: int
 
 
 class Reminders(Contract):
+    """The reminders queued for the notifications service to send (none goes twice)."""
     year: int
     deadline: dt.date
     days_before: int
-    sent: list[ReminderSent]
-    already_sent: list[EntityCode]
+    entities: int  # how many entities' reminders were queued
+    non_filers: int  # how many non-filers they name
+    queued: list[ReminderQueued]
+    already_queued: list[EntityCode]  # reminded this many days before the deadline already
 
 
 class PublicSummary(Contract):
@@ -449,8 +511,7 @@ class PublicDisclosureIn(Contract):
     title: Optional[Text] = None
 
 
-class PublicDisclosureRow(PublicDisclosureIn):
-    staff_id: StaffId
+PublicDisclosureRow = row_of(PublicDisclosureIn)
 
 
 class PublishedDisclosure(Contract):

@@ -1,7 +1,7 @@
 """The event envelope and the registry of event types with their payload models."""
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Optional
 
 from pydantic import BaseModel, Field
 
@@ -36,6 +36,7 @@ class Envelope(Contract):
     entity: EntityCode
     actor: Actor
     payload: dict[str, Any]
+    request_id: Optional[str] = None  # the request that caused it, to follow it through logs
 
     def parsed(self) -> BaseModel:
         """The payload as its registered model; raises ValidationError or KeyError."""
@@ -43,6 +44,9 @@ class Envelope(Contract):
         return model.model_validate(self.payload)
 
     @classmethod
-    def of(cls, payload: BaseModel, entity: str, actor: Actor) -> "Envelope":
+    def of(cls, payload: BaseModel, entity: str, actor: Actor,
+           occurred_at: dt.datetime | None = None, request_id: str | None = None) -> "Envelope":
+        extra = {"occurred_at": occurred_at} if occurred_at else {}
         return cls(type=payload.event_type, schema_version=payload.schema_version,
-                   entity=entity, actor=actor, payload=payload.model_dump(mode="json"))
+                   entity=entity, actor=actor, payload=payload.model_dump(mode="json"),
+                   request_id=request_id, **extra)

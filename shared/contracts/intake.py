@@ -6,12 +6,14 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Optional
 
-from pydantic import Field, NonNegativeInt, StringConstraints
+from pydantic import Field, StringConstraints
 
-from .common import Contract, EntityCode, Period
+from .common import MAX_COUNT, Contract, Count, Day, EntityCode, Period
 from .envelope import event
 
 MAX_BATCH_ROWS = 10_000
+# a count of the annual figures; a negative one is refused by intake's rules, naming its field
+Figure = Annotated[int, Field(le=MAX_COUNT)]
 
 
 class Category(str, Enum):
@@ -126,27 +128,27 @@ class RetaliationDecisionRecorded(Contract):
 
 
 class RetaliationFigures(Contract):
-    inquiries: int = 0
-    preliminary_reviews: int = 0
-    prima_facie: int = 0
+    inquiries: Figure = 0
+    preliminary_reviews: Figure = 0
+    prima_facie: Figure = 0
 
 
 class DisclosureFigures(Contract):
-    filers: int = 0
-    filed: int = 0
+    filers: Figure = 0
+    filed: Figure = 0
 
 
 class ActivityFigures(Contract):
-    total: int = 0
-    participants: int = 0
+    total: Figure = 0
+    participants: Figure = 0
 
 
 class AnnualFigures(Contract):
-    """What a member entity's ethics office reports for a period (API.md)."""
-    total_requests: Optional[int] = None
-    requests_by_category: dict[Category, int] = {}
-    advice_by_topic: dict[AdviceTopic, int] = {}
-    requests_by_source: dict[Source, int] = {}
+    """What a member entity's ethics office reports for a period (docs/domain.md)."""
+    total_requests: Optional[Figure] = None
+    requests_by_category: dict[Category, Figure] = {}
+    advice_by_topic: dict[AdviceTopic, Figure] = {}
+    requests_by_source: dict[Source, Figure] = {}
     retaliation: RetaliationFigures = RetaliationFigures()
     disclosure: DisclosureFigures = DisclosureFigures()
     activities: ActivityFigures = ActivityFigures()
@@ -158,13 +160,14 @@ class AnnualFiguresSubmitted(Contract):
     period: Period
     version: int
     figures: AnnualFigures
+    submitted_on: Optional[dt.date] = None  # the day they were submitted (None: the event's day)
 
 
 # Requests and answers of the HTTP API (the gateway validates bodies against these).
 
 class ServiceRequestIn(Contract):
     entity: EntityCode
-    received_on: dt.date
+    received_on: Day
     category: Category
     advice_topic: Optional[AdviceTopic] = None
     source: Source
@@ -172,20 +175,20 @@ class ServiceRequestIn(Contract):
 
 class ActivityIn(Contract):
     entity: EntityCode
-    held_on: dt.date
+    held_on: Day
     kind: ActivityKind
-    participants: NonNegativeInt
+    participants: Count
 
 
 class InquiryIn(Contract):
     """A retaliation inquiry as received: no complainant name, the id identifies it."""
     entity: EntityCode
-    received_on: dt.date
+    received_on: Day
 
 
 class DecisionIn(Contract):
     decision: InquiryStatus
-    decided_on: dt.date
+    decided_on: Day
 
 
 Cursor = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]

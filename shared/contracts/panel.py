@@ -3,9 +3,11 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Optional
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo,
+                      field_validator)
 
 from .common import Contract, EntityCode, Period
+from .contacts import Contact
 from .envelope import event
 
 
@@ -23,11 +25,21 @@ class ChairReviewOutcome(str, Enum):
 class PanelMemberJoined(Contract):
     entity: EntityCode
     head: str
+    joined_on: Optional[dt.date] = None  # the day the membership began (None: the event's day)
+    contacts: list[Contact] = []  # the head of the office and others, for the notices
+
+
+@event("panel", "panel_member_contacts_changed")
+class PanelMemberContactsChanged(Contract):
+    """A member's contacts replaced (on `PUT /panel/members/{entity}` of an existing member)."""
+    entity: EntityCode
+    contacts: list[Contact]
 
 
 @event("panel", "panel_member_left")
 class PanelMemberLeft(Contract):
     entity: EntityCode
+    left_on: Optional[dt.date] = None  # the day the membership ended (None: the event's day)
 
 
 @event("panel", "meeting_convened")
@@ -97,6 +109,8 @@ class ConsultationConcluded(Contract):
     concluded_on: dt.date
     answered: list[EntityCode]
     not_answered: list[EntityCode]
+    outcome: str = ""
+    guidance: str = ""  # the Panel's guidance, sent with the conclusion to every member
 
 
 @event("panel", "report_review_submitted")
@@ -175,6 +189,8 @@ class ChairReviewStatus(str, Enum):
 class MemberIn(Contract):
     head: Line
     joined_on: Optional[dt.date] = None  # default today; an earlier date only for the chair
+    # who the Panel's notices go to (the head of the office and others); None keeps them
+    contacts: Optional[list[Contact]] = Field(default=None, max_length=20)
 
 
 class Member(Contract):
@@ -183,6 +199,7 @@ class Member(Contract):
     status: MemberStatus
     joined_on: dt.date
     left_on: Optional[dt.date] = None
+    contacts: list[Contact] = []
 
 
 class MeetingIn(Contract):
@@ -372,6 +389,49 @@ class ChairReview(Contract):
     reasons: Optional[str] = None
     concluded_on: Optional[dt.date] = None
     concluded_in_time: Optional[bool] = None
+
+
+# ---- the questions of the lists: `?limit=&cursor=` and each list's filters ----
+
+class ListQuery(BaseModel):
+    """A page of a list, `limit` records after `cursor` (the `next_cursor` of the page before);
+    query parameters a list does not know are ignored."""
+    model_config = ConfigDict(extra="ignore")
+    limit: int = Field(100, ge=1, le=1000)
+    cursor: Optional[str] = None
+
+
+class MemberQuery(ListQuery):
+    status: Optional[MemberStatus] = None
+
+
+class MeetingQuery(ListQuery):
+    period: Optional[Period] = None
+    kind: Optional[MeetingKind] = None
+    status: Optional[MeetingStatus] = None
+
+
+class ConsultationQuery(ListQuery):
+    period: Optional[Period] = None
+    status: Optional[ConsultationStatus] = None
+    tag: Optional[str] = None
+
+
+class ReportReviewQuery(ListQuery):
+    entity: Optional[EntityCode] = None
+    period: Optional[Period] = None
+    status: Optional[ReportReviewStatus] = None
+
+
+class ChairReviewQuery(ListQuery):
+    entity: Optional[EntityCode] = None
+    status: Optional[ChairReviewStatus] = None
+
+
+class PeriodQuery(BaseModel):
+    """`?period=`, required: the topics of a period."""
+    model_config = ConfigDict(extra="ignore")
+    period: Period
 
 
 class Page(Contract):

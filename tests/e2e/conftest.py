@@ -77,3 +77,18 @@ def screenshot():
     def take(page, name: str):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     return take
+
+
+@pytest.fixture(scope="session")
+def person_as(api, stack):
+    """`person_as(role, entity=None, staff_id=None)`: a person in the directory holding that
+    role, with a local account enrolled (one per role, entity and staff id in a session)."""
+    from tests.identities import grant, local_person
+    cache = {}
+
+    def make(role, entity=None, staff_id=None):
+        key = (role, entity, staff_id)
+        if key not in cache:
+            cache[key] = local_person(api, stack.base_url, grant(role, entity, staff_id))
+        return cache[key]
+    return make

@@ -6,9 +6,14 @@ import requests
 from playwright.sync_api import expect
 
 
-def sign_in(page, token: str):
+def sign_in(page, person):
+    """Sign in with a local account as a person does: e-mail, password, then the code."""
     page.goto("/sign-in")
-    page.get_by_label("Access token").fill(token)
+    page.get_by_label("E-mail address").fill(person.email)
+    page.get_by_label("Password").fill(person.password)
+    page.locator("form[action='/sign-in'] button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("authenticator app")
+    page.get_by_label("Code", exact=True).fill(person.code())
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#who")).to_be_visible()
 
@@ -27,11 +32,15 @@ class PortalVisitor:
     """The portal over plain HTTP, as a browser without JavaScript would use it: a session
     cookie, and each form sent with the CSRF token of the page that holds it."""
 
-    def __init__(self, base_url: str, token: str | None = None):
+    def __init__(self, base_url: str, person=None):
         self.base_url = base_url
         self.session = requests.Session()
-        if token:
-            self.post("/sign-in", {"token": token}, form_page="/sign-in")
+        if person is not None:
+            self.post("/sign-in", {"email": person.email, "password": person.password},
+                      form_page="/sign-in")
+            signed_in = self.post("/sign-in/code", {"code": person.code()},
+                                  form_page="/sign-in/code")
+            assert 'id="who"' in signed_in.text, signed_in.text[:300]
 
     def get(self, path: str, **kwargs) -> requests.Response:
         return self.session.get(self.base_url + path, timeout=60, **kwargs)

@@ -18,7 +18,7 @@ PERIOD = "2014-15"
 # the services' relays publish the demo's events after the requests that wrote them returned
 SETTLE_SECONDS = 900
 
-# DOMAIN.md, the annex: the Secretariat lines of the 2014 cycle (all filed)
+# A/70/307's annex (see docs/domain.md): the Secretariat lines of the 2014 cycle (all filed)
 SECRETARIAT_REQUIRED = {
     "ACABQ secretariat": 2, "CEB secretariat": 3,
     "Counter-Terrorism Committee Executive Directorate": 4,
@@ -141,7 +141,8 @@ def test_figure_five_gives_its_table(demo_api):
 
 def test_the_html_report_draws_every_figure(demo_api):
     html = demo_api.call("GET", f"/reports/annual/{PERIOD}", params={"format": "html"}).text
-    assert re.findall(r'id="figure-(\w+)"', html) == ["I", "II", "III", "IV", "V", "VI"]
+    assert re.findall(r'<figure class="chart" id="figure-([\w-]+)"', html) == [
+        "I", "II", "III", "IV", "V", "unit-cost", "VI"]
     assert "received 980 requests" in html and "5,043 filers" in html
 
 
@@ -154,3 +155,147 @@ def test_a_rebuild_from_the_services_event_logs_gives_the_same_report(demo_api):
         demo_api.get("/reports/rebuild")), 300, interval=1)
     assert status["error"] is None and status["active"] != before
     assert demo_api.get(f"/reports/annual/{PERIOD}") == live
+
+
+# ---- issued versions, as of a day, the roll-up and the documents. These tests add records to
+# the demo's (a filer, figures, requests), so they come last. ----
+
+AS_OF = "2015-07-31"
+
+
+def figure_v(report: dict) -> dict:
+    return {r["year"]: r for r in report["participation"]["rows"]}
+
+
+@pytest.fixture(scope="module")
+def issued(demo_api):
+    """The 2014-15 report issued as of 31 July 2015, as A/70/307; then a 2015 filer enrolled,
+    UNHCR's figures submitted and requests added, all after it was issued."""
+    answer = demo_api.call("POST", f"/reports/annual/{PERIOD}/issues",
+                           json={"as_of": AS_OF, "symbol": "A/70/307"})
+    assert answer.status_code == 201, answer.text
+    version = answer.json()["version"]
+    frozen = demo_api.call("GET", f"/reports/annual/{PERIOD}", params={"version": version})
+    demo_api.post("/disclosure/cycles/2015/filers", {"items": [{
+        "staff_id": "LATE-2015-1", "entity": "DM", "duty_station": "New York", "grade": "P-4",
+        "designation": "procurement"}]})
+    answer = demo_api.call("PUT", f"/annual-figures/UNHCR/{PERIOD}", json={
+        "total_requests": 100, "requests_by_category": {"advice": 100},
+        "activities": {"total": 12, "participants": 340}})
+    assert answer.status_code in (200, 201), answer.text
+    for entity in ("EO", "UNHCR"):
+        demo_api.post("/service-requests", {"entity": entity, "received_on": "2015-07-20",
+                                            "category": "advice", "advice_topic": "other",
+                                            "source": "headquarters"})
+    return version, frozen.content
+
+
+def test_an_issued_report_never_changes_and_the_live_one_says_what_moved(demo_api, issued):
+    version, frozen = issued
+    again = demo_api.call("POST", f"/reports/annual/{PERIOD}/issues",
+                          json={"as_of": AS_OF, "symbol": "A/70/307"})
+    assert again.status_code in (200, 201)  # 201 only if the new records arrived meanwhile
+    as_issued = demo_api.call("GET", f"/reports/annual/{PERIOD}", params={"version": version})
+    report = as_issued.json()
+    assert figure_v(report)[2015]["total"] == 5488 and figure_v(report)[2015]["as_of"] == AS_OF
+    assert not headline_differences(report)
+    assert report["issue"]["symbol"] == "A/70/307" and report["issue"]["as_of"] == AS_OF
+    # the earlier periods' figures were submitted (in the demo: loaded as submitted) by then
+    assert [r["period"] for r in report["service_requests"]["trend"]] == [
+        "2009-10", "2010-11", "2011-12", "2012-13", "2013-14", PERIOD]
+
+    def moved(live):
+        return {c["figure"]: (c["from"], c["to"])
+                for c in (live.get("changes_since_issue") or {}).get("changes", [])}
+    live = settled(lambda: demo_api.get(f"/reports/annual/{PERIOD}"),
+                   lambda r: figure_v(r)[2015]["total"] != 5489
+                   or r["service_requests"]["total"] != 981)
+    assert figure_v(live)[2015]["total"] == 5489
+    assert moved(live)["participation.rows.2015.total"] == (5488, 5489)
+    if again.status_code == 200:
+        assert moved(live)["service_requests.total"] == (980, 981)
+    else:  # the request of 20 July 2015 arrived before the second issue, which counts it
+        assert again.json()["version"] == version + 1
+        assert "service_requests.total" not in moved(live)
+    # byte for byte what was issued, whatever arrived since
+    assert demo_api.call("GET", f"/reports/annual/{PERIOD}",
+                         params={"version": version}).content == frozen
+    # as of 31 July 2015 the filer enrolled today is not there; the request received on
+    # 20 July 2015 is
+    then = demo_api.get(f"/reports/annual/{PERIOD}", params={"as_of": AS_OF})
+    assert figure_v(then)[2015]["total"] == 5488 and then["service_requests"]["total"] == 981
+    listed = demo_api.get(f"/reports/annual/{PERIOD}/issues")["items"]
+    assert listed[0]["version"] == 1 and listed[0]["symbol"] == "A/70/307"
+
+
+def test_the_programme_grew_from_its_2006_baseline(demo_api, issued):
+    growth = demo_api.get(f"/reports/annual/{PERIOD}",
+                          params={"version": issued[0]})["participation"]["growth"]
+    assert growth == {"from": 2006, "to": 2015, "filers_from": 1704, "filers_to": 5488,
+                      "other_from": 339, "other_to": 2253, "percent": 222.0, "as_of": AS_OF}
+    cost = demo_api.get("/reports/disclosure/unit-cost", params={"as_of": AS_OF})["rows"]
+    assert [r["year"] for r in cost] == [2006, 2011, 2012, 2013, 2014, 2015]
+    assert cost[0]["unit_cost"] > cost[-1]["unit_cost"]
+
+
+def test_the_roll_up_gives_certified_figures_and_the_records_beside_them(demo_api, issued):
+    def unhcr(report):
+        return next(r for r in report["rows"] if r["entity"] == "UNHCR")
+    report = settled(lambda: demo_api.get(f"/reports/system-wide/{PERIOD}"),
+                     lambda r: unhcr(r)["records_total"] != 1 or unhcr(r)["requests"] != 100)
+    row = unhcr(report)
+    assert (row["source"], row["requests"], row["records_total"], row["difference"]) == (
+        "submitted", 100, 1, 99)
+    assert {r["entity"] for r in report["rows"]} == {
+        "EO", "UNDP", "UNICEF", "UNFPA", "UNOPS", "UNHCR", "WFP", "UNRWA", "UN-WOMEN"}
+    eo = next(r for r in report["rows"] if r["entity"] == "EO")
+    assert eo["source"] == "records" and eo["requests"] == 981
+
+
+def test_the_issued_report_as_pdf_and_word(demo_api, issued, tmp_path):
+    import subprocess
+
+    import docx
+    version = issued[0]
+    pdf = demo_api.call("GET", f"/reports/annual/{PERIOD}",
+                        params={"version": version, "format": "pdf"})
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    (tmp_path / "report.pdf").write_bytes(pdf.content)
+    text = subprocess.run(["pdftotext", str(tmp_path / "report.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    flat = re.sub(r"\s+", " ", text)
+    assert "A/70/307" in text.split("\f")[0]
+    assert "received 980 requests" in flat and "5,043 filers" in flat and "5,488" in flat
+    word = demo_api.call("GET", f"/reports/annual/{PERIOD}",
+                         params={"version": version, "format": "docx", "lang": "fr"})
+    (tmp_path / "rapport.docx").write_bytes(word.content)
+    document = docx.Document(str(tmp_path / "rapport.docx"))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    assert "Bureau de la déontologie" in paragraphs and "980" in paragraphs
+    annex = next(t for t in document.tables if t.rows[-1].cells[0].text == "Total"
+                 and len(t.columns) == 4)
+    assert [c.text for c in annex.rows[-1].cells][:3] == ["Total", "5\u202f043", "5\u202f043"]
+    assert len(document.inline_shapes) == 7
+
+
+def test_each_language_has_its_title_and_arabic_reads_right_to_left(demo_api, issued):
+    titles = {lang: demo_api.get(f"/reports/annual/{PERIOD}",
+                                 params={"version": issued[0], "lang": lang})["title"]
+              for lang in ("en", "zh", "fr", "es", "ru", "ar")}
+    assert titles["zh"].startswith("道德操守办公室的活动") and "Ethics" not in titles["zh"]
+    assert len(set(titles.values())) == 6
+    html = demo_api.call("GET", f"/reports/annual/{PERIOD}",
+                         params={"version": issued[0], "format": "html", "lang": "ar"}).text
+    assert 'dir="rtl"' in html and "مكتب الأخلاقيات" in html
+    refused = demo_api.call("GET", f"/reports/annual/{PERIOD}", params={"lang": "de"})
+    assert refused.status_code == 422
+    assert "ar, en, es, fr, ru, zh" in refused.json()["errors"][0]["msg"]
+    refused = demo_api.call("GET", f"/reports/annual/{PERIOD}", params={"format": "odt"})
+    assert refused.status_code == 422 and "pdf" in refused.json()["errors"][0]["msg"]
+
+
+def test_issuing_for_a_day_to_come_or_before_the_period_is_refused(demo_api):
+    for day in ("2999-01-01", "2014-07-31"):
+        refused = demo_api.call("POST", f"/reports/annual/{PERIOD}/issues", json={"as_of": day})
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["loc"] == ["body", "as_of"]

@@ -43,10 +43,10 @@ def enrolled(api, unique_code):
 
 
 def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
-        api, open_page, screenshot, enrolled):
+        api, open_page, screenshot, enrolled, person_as):
     year, staff_id = enrolled["year"], enrolled["staff_id"]
     filer = open_page()
-    sign_in(filer, api.token_for("filer", staff_id=staff_id))
+    sign_in(filer, person_as("filer", staff_id=staff_id))
     expect(filer.locator(f"#status-{year}")).to_have_text("invited to file")
     filer.get_by_role("link", name="File your statement").click()
     filer.get_by_label("Asset, row 1").fill("Shares in an airline")
@@ -71,7 +71,7 @@ def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
     expect(filer.locator(f"#status-{year}")).to_have_text("filed")
 
     reviewer = open_page()
-    sign_in(reviewer, api.token_for("reviewer"))
+    sign_in(reviewer, person_as("reviewer"))
     reviewer.goto(f"/review?year={year}")
     reviewer.get_by_role("link", name=staff_id).click()
     expect(reviewer.locator("#st-assets + table tbody tr")).to_have_count(3)
@@ -110,7 +110,7 @@ def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
     eventually(lambda: any(row["entity"] == entity for row in api.get(
         f"/reports/disclosure/{year}/annex")["rows"]))      # reporting has the events
     office = open_page()
-    sign_in(office, api.token_for("ethics_office"))
+    sign_in(office, person_as("ethics_office"))
     office.goto("/reports")
     office.get_by_label("Cycle").fill(str(year))
     office.locator("#annex").locator("..").get_by_role("button", name="Show").click()

@@ -9,11 +9,11 @@ PERIOD = "2014-15"
 
 
 def test_a_focal_point_corrects_its_figures_and_sees_the_bad_rows_of_an_upload(
-        api, open_page, screenshot, unique_code):
+        api, open_page, screenshot, unique_code, person_as):
     code = unique_code("FP")
     api.put(f"/entities/{code}", {"name": "Ethics office of a fund", "category": "other"})
     page = open_page()
-    sign_in(page, api.token_for("focal_point", code))
+    sign_in(page, person_as("focal_point", code))
     expect(page.locator("#who-entity")).to_have_text(code)
     screenshot(page, "focal-dashboard")
 

@@ -35,9 +35,9 @@ def members(api, client_as):
     leave_panel(client_as, codes)
 
 
-def test_meetings_report_reviews_and_chair_reviews_as_pages(stack, api, members):
+def test_meetings_report_reviews_and_chair_reviews_as_pages(stack, api, members, person_as):
     a, b = members
-    chair = PortalVisitor(stack.base_url, api.token_for("panel_chair", "EO"))
+    chair = PortalVisitor(stack.base_url, person_as("panel_chair", "EO"))
     convened = chair.post("/panel/meetings/new", {
         "scheduled_for": day(0), "kind": "formal", "agenda": "Lessons learned\nSocial media"},
         form_page="/panel/meetings/new")
@@ -52,13 +52,13 @@ def test_meetings_report_reviews_and_chair_reviews_as_pages(stack, api, members)
     approved = chair.post(path + "/approve", {}, form_page=path)
     assert "The record is approved." in approved.text and "/record" not in approved.text
 
-    member = PortalVisitor(stack.base_url, api.token_for("panel_member", b))
+    member = PortalVisitor(stack.base_url, person_as("panel_member", b))
     submitted = member.post("/panel/report-reviews/new", {
         "period": PERIOD, "document": "A/70/307-like report"},
         form_page="/panel/report-reviews/new")
     assert "The annual report is submitted for review." in submitted.text
     review = path_of(submitted)
-    other = PortalVisitor(stack.base_url, api.token_for("panel_member", a))
+    other = PortalVisitor(stack.base_url, person_as("panel_member", a))
     assert "The comment is added." in other.post(review + "/comment",
                                                  {"comment": "Useful"}, review).text
     concluded = chair.post(review + "/conclude", {"summary": "Reviewed"}, review)
@@ -79,12 +79,12 @@ def test_meetings_report_reviews_and_chair_reviews_as_pages(stack, api, members)
     assert member.get(case).status_code == 403       # another member's case
 
 
-def test_filers_upload_compliance_downloads_and_reports(stack, api, unique_code):
+def test_filers_upload_compliance_downloads_and_reports(stack, api, unique_code, person_as):
     code = unique_code("CF")
     api.put(f"/entities/{code}", {"name": f"Mission {code}", "category": "peacekeeping"})
     api.put(f"/disclosure/participants/{code}", {"cost_sharing": True, "focal_points": []})
     year = open_cycle(api)
-    focal = PortalVisitor(stack.base_url, api.token_for("focal_point", code))
+    focal = PortalVisitor(stack.base_url, person_as("focal_point", code))
     assert f"/focal/{code}/filers/{year}/upload" in focal.get(f"/focal/{code}").text
     upload = f"/focal/{code}/filers/{year}/upload"
     staff = [f"{code}-{n}" for n in (1, 2, 3)]
@@ -109,7 +109,7 @@ def test_filers_upload_compliance_downloads_and_reports(stack, api, unique_code)
                                                                                   staff[2]]
     assert focal.get(f"/reports/system-wide/{PERIOD}").status_code == 403
 
-    office = PortalVisitor(stack.base_url, api.token_for("auditor"))
+    office = PortalVisitor(stack.base_url, person_as("auditor"))
     page = office.get(f"/reports/annual/{PERIOD}?entity=EO")
     assert page.status_code == 200 and 'iframe class="report"' in page.text
     html = office.get(f"/reports/annual/{PERIOD}/report.html?entity=EO")
@@ -128,9 +128,9 @@ def test_filers_upload_compliance_downloads_and_reports(stack, api, unique_code)
     ("admin", None, None), ("ethics_office", None, None), ("panel_chair", "EO", None),
     ("panel_member", "EO", None), ("focal_point", "EO", None), ("reviewer", None, None),
     ("filer", None, "NOBODY-1"), ("auditor", None, None)])
-def test_every_role_reaches_the_pages_of_its_menu(stack, api, role, entity, staff_id):
+def test_every_role_reaches_the_pages_of_its_menu(stack, api, role, entity, staff_id, person_as):
     api.put("/entities/EO", {"name": "Ethics Office", "category": "secretariat"})
-    visitor = PortalVisitor(stack.base_url, api.token_for(role, entity, staff_id))
+    visitor = PortalVisitor(stack.base_url, person_as(role, entity, staff_id))
     home = visitor.get("/")
     assert home.status_code == 200 and 'id="who"' in home.text
     links = re.findall(r'<li><a href="(/[^"]*)"', home.text)

@@ -29,11 +29,11 @@ def answer(page, url: str, text: str, button: str = "Send the position"):
 
 
 def test_the_chair_concludes_a_consultation_two_members_answered_and_a_late_one_could_not(
-        api, open_page, screenshot, members):
+        api, open_page, screenshot, members, person_as):
     a, b, c = members
     topic = f"Use of social media {uuid.uuid4().hex[:4]}"
     chair = open_page()
-    sign_in(chair, api.token_for("panel_chair", "EO"))
+    sign_in(chair, person_as("panel_chair", "EO"))
     chair.goto("/panel")
     chair.get_by_role("link", name="Open a consultation").click()
     chair.get_by_label("Topic").fill(topic)
@@ -47,7 +47,7 @@ def test_the_chair_concludes_a_consultation_two_members_answered_and_a_late_one_
     url = chair.url
 
     late = open_page()
-    sign_in(late, api.token_for("panel_member", c))
+    sign_in(late, person_as("panel_member", c))
     answer(late, url, "Our view, a day late")
     expect(late.get_by_role("alert")).to_contain_text(f"the date to answer by ({day(-1)}) "
                                                       "has passed")
@@ -59,7 +59,7 @@ def test_the_chair_concludes_a_consultation_two_members_answered_and_a_late_one_
     expect(chair.get_by_role("status")).to_have_text("The date to answer by is extended.")
 
     first = open_page()
-    sign_in(first, api.token_for("panel_member", a))
+    sign_in(first, person_as("panel_member", a))
     answer(first, url, "A first view")
     expect(first.get_by_role("status")).to_have_text(f"The position of {a} is recorded.")
     answer(first, url, "A considered view", button="Amend the position")
@@ -67,7 +67,7 @@ def test_the_chair_concludes_a_consultation_two_members_answered_and_a_late_one_
     screenshot(first, "panel-member-position")
 
     second = open_page()
-    sign_in(second, api.token_for("panel_member", b))
+    sign_in(second, person_as("panel_member", b))
     answer(second, url, "We agree with guidance")
     expect(second.get_by_role("status")).to_have_text(f"The position of {b} is recorded.")
 

@@ -4,22 +4,21 @@ SameSite=Strict, and every label follows the language the visitor chose."""
 import re
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
-from .portal_steps import sign_in, sign_out
+from .portal_steps import PortalVisitor, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 PERIOD = "2014-15"
 
 
 def test_a_focal_point_is_kept_to_its_entity_and_forms_need_their_csrf_token(
-        stack, api, open_page, screenshot, unique_code):
+        stack, api, open_page, screenshot, unique_code, person_as):
     own, other = unique_code("OWN"), unique_code("OTH")
     for code in (own, other):
         api.put(f"/entities/{code}", {"name": f"Office {code}", "category": "other"})
     page = open_page()
-    sign_in(page, api.token_for("focal_point", own))
+    sign_in(page, person_as("focal_point", own))
     cookie = next(c for c in page.context.cookies() if c["name"] == "epun_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
 
@@ -38,13 +37,11 @@ def test_a_focal_point_is_kept_to_its_entity_and_forms_need_their_csrf_token(
     page.get_by_role("button", name="Submit a new version").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("The form was refused")
     screenshot(page, "csrf-refused")
-    token = api.token_for("focal_point", own)
-    outsider = requests.Session()                 # its own session: its token is not ours
-    outsider.post(f"{stack.base_url}/sign-in", data={"token": token}, allow_redirects=False)
+    outsider = PortalVisitor(stack.base_url, person_as("focal_point", own))  # its own session
     ours = re.search(r'name="csrf" value="([^"]+)"', page.content()).group(1)
-    forged = outsider.post(f"{stack.base_url}/focal/{own}/figures/{PERIOD}",
-                           data={"csrf": ours, "total_requests": "3", "action": "submit"},
-                           allow_redirects=False)
+    forged = outsider.session.post(f"{stack.base_url}/focal/{own}/figures/{PERIOD}",
+                                   data={"csrf": ours, "total_requests": "3",
+                                         "action": "submit"}, allow_redirects=False)
     assert forged.status_code == 403
     missing = api.call("GET", f"/annual-figures/{own}/{PERIOD}/versions")
     assert missing.status_code == 404, "a refused form must change nothing"

@@ -27,12 +27,18 @@ def participants(api, unique_code, categories=("secretariat",), cost_sharing=Tru
     return codes
 
 
-def open_cycle(api, programme_cost=1000.0) -> int:
+def open_cycle(api, programme_cost=1000.0, deadline: str | None = None) -> int:
+    """A cycle of a past year (its deadline that year's 31 May unless `deadline` says)."""
     taken = {c["year"] for c in api.get("/disclosure/cycles")}
     year = next(y for y in CANDIDATE_YEARS if y not in taken)
-    api.post("/disclosure/cycles", {"year": year, "deadline": f"{year}-05-31",
+    api.post("/disclosure/cycles", {"year": year, "deadline": deadline or f"{year}-05-31",
                                     "programme_cost": programme_cost})
     return year
+
+
+def ahead(days: int) -> str:
+    """A deadline still ahead, for a cycle that takes reminders."""
+    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
 
 
 def filer(staff_id, entity, grade="P-4", designation="procurement", duty_station="New York"):
@@ -191,8 +197,9 @@ def test_a_filer_reads_only_its_own_statement_and_the_reviewer_reviews(api, clie
     assert reviewer.get(path)["relatives_in_un"][0]["name"] == "A. Relative x"
     assert client_as("filer", staff_id=other).call("GET", path).status_code == 403
     for role, entity_of in (("ethics_office", None), ("auditor", None),
-                            ("focal_point", entity)):
+                            ("focal_point", entity), ("admin", None)):
         assert client_as(role, entity_of).call("GET", path).status_code == 403
+    assert api.call("GET", path).status_code == 403  # not even the stack's admin
 
     review = {"outcome": "conflicts_found", "conflicts": [
         {"type": "financial_holding", "recommendation": "divest"},
@@ -295,7 +302,7 @@ def test_a_closed_cycle_refuses_every_change(api, client_as, unique_code):
 def test_compliance_by_entity_duty_station_and_category_and_reminders(api, client_as, mongo,
                                                                       stack, unique_code):
     sec, pko = participants(api, unique_code, ("secretariat", "peacekeeping"))
-    year = open_cycle(api)
+    year = open_cycle(api, deadline=ahead(60))
     rows = [filer(s, sec, duty_station="New York") for s in staff(sec, 3)]
     rows += [filer(s, pko, duty_station="Juba") for s in staff(pko, 2)]
     rows += [filer(f"{pko}-NY", pko, duty_station="New York")]
@@ -324,14 +331,16 @@ def test_compliance_by_entity_duty_station_and_category_and_reminders(api, clien
 
     chase = client_as("focal_point", sec).get(f"/disclosure/cycles/{year}/non-filers")
     assert [f["staff_id"] for f in chase["items"]] == [f"{sec}-2", f"{sec}-3"]
-    sent = api.post(f"/disclosure/cycles/{year}/reminders", {"days_before": 14})
-    assert sent["sent"] == [{"entity": sec, "non_filers": 2}] and sent["already_sent"] == []
+    queued = api.call("POST", f"/disclosure/cycles/{year}/reminders", json={"days_before": 14})
+    assert queued.status_code == 202
+    assert queued.json()["queued"] == [{"entity": sec, "non_filers": 2}]
+    assert (queued.json()["entities"], queued.json()["non_filers"]) == (1, 2)
     again = api.post(f"/disclosure/cycles/{year}/reminders", {"days_before": 14})
-    assert again["sent"] == [] and again["already_sent"] == [sec]
+    assert again["queued"] == [] and again["already_queued"] == [sec]
     [event] = outbox(mongo, stack, "compliance_reminder_due", year=year)
     assert event["entity"] == sec and event["payload"]["non_filers"] == [f"{sec}-2", f"{sec}-3"]
     assert event["payload"]["days_before"] == 14
-    assert event["payload"]["deadline"] == f"{year}-05-31"
+    assert event["payload"]["deadline"] == ahead(60)
 
 
 def test_the_verification_sample_is_stratified_stored_and_verified(api, client_as,

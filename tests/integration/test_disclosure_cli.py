@@ -32,7 +32,7 @@ def test_filers_upload_from_csv_with_a_progress_bar_and_the_rejected_rows(stack,
     errors = tmp_path / "errors.csv"
     run = epun(stack, api.token, "upload", "filers", str(upload), "--year", str(year),
                "--chunk", "2", "--errors", str(errors))
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 3, run.stderr  # done, with a row rejected
     answer = json.loads(run.stdout)
     assert (answer["accepted"], answer["rejected"]) == (2, 1)
     assert "filers.csv" in run.stderr and "3/3" in run.stderr  # the progress bar

@@ -13,7 +13,7 @@ import pytest
 from epun import ROOT
 
 from ..helpers import eventually
-from .test_disclosure import filer, open_cycle, participants, statement
+from .test_disclosure import ahead, filer, open_cycle, participants, statement
 
 pytestmark = pytest.mark.integration
 
@@ -41,7 +41,7 @@ def logs_holding(stack, needle: bytes) -> list[str]:
 def test_the_plaintext_of_a_statement_appears_nowhere(stack, api, mongo, client_as,
                                                       unique_code):
     entity = participants(api, unique_code)[0]
-    year = open_cycle(api)
+    year = open_cycle(api, deadline=ahead(60))  # it takes reminders
     marker = f"ZEBRA{uuid.uuid4().hex}"
     staff_id = f"{entity}-1"
     api.post(f"/disclosure/cycles/{year}/filers",

@@ -13,6 +13,7 @@ from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
 
 from epun import ROOT
+from epun.cli_stack import up
 from epun.prometheus import prometheus_url, start_prometheus
 from epun.stack import SERVICES, Stack, StackError
 
@@ -59,11 +60,12 @@ class PrometheusApi:
 def watched(stack):
     """The test stack with Prometheus on a free port, scraping and evaluating every second."""
     watched = dataclasses.replace(stack, prometheus_port=free_port(), prometheus_interval="1s")
-    watched.up(with_prometheus=True)  # what `epun up --with-prometheus` runs
+    up(watched, with_prometheus=True)  # what `epun up --with-prometheus` runs
     try:
         yield watched
     finally:
         watched.stop_process("prometheus")
+        watched.stop_process("alertmanager")
 
 
 @pytest.fixture(scope="module")
@@ -169,11 +171,11 @@ def test_every_dashboard_query_runs_on_the_live_series(prometheus):
     queries = {panel["title"]: [t["expr"].replace("$__rate_interval", "1m")
                                 for t in panel.get("targets", [])]
                for panel in board["panels"]}
-    eventually(lambda: prometheus.query('up{job="epun"}'), 30)
+    eventually(lambda: len(prometheus.query('up{job="epun"}')) == len(SERVICES), 30)
     for exprs in queries.values():
         for expr in exprs:
             prometheus.query(expr)  # an evaluation error (e.g. vector matching) fails here
-    assert len(prometheus.query(queries["Services"][0])) == 5
+    assert len(prometheus.query(queries["Services"][0])) == len(SERVICES)
 
 
 def test_starting_it_again_reloads_the_running_server(watched, prometheus):

@@ -7,8 +7,8 @@ from nameko.standalone.events import get_event_exchange
 
 from shared.contracts.common import Actor, Role
 from shared.contracts.directory import EntityRegistered
+from shared.mongo import MongoUnitOfWork, create_indexes
 from shared.outbox import OutboxRelay
-from shared.storage import Repository
 
 pytestmark = pytest.mark.integration
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 def relay_setup(stack, mongo):
     service = f"relaytest{uuid.uuid4().hex[:6]}"
     db = mongo[f"{stack.db_prefix}_{service}"]
-    Repository.create_indexes(db)
+    create_indexes(db, {})
     exchange = get_event_exchange(service, {})
     queue = Queue(f"{service}-listener", exchange=exchange, routing_key="entity_registered",
                   durable=False, auto_delete=False)
@@ -30,12 +30,11 @@ def relay_setup(stack, mongo):
 
 def commit_without_publishing(db, mongo, code):
     """A service's write path that dies right after its transaction commits."""
-    repo = Repository(db, mongo, Actor(role=Role.admin, label="test"), on_commit=None)
-
-    def write(uow):
-        uow["entities"].insert_one({"entity": code, "name": "Crash"})
-        return uow.emit(EntityRegistered(code=code, name="Crash", category="other"), entity=code)
-    return repo.atomically(write)
+    with MongoUnitOfWork(db, mongo, Actor(role=Role.admin, label="test")) as uow:
+        uow.insert("entities", {"entity": code, "name": "Crash"})
+        uow.emit(EntityRegistered(code=code, name="Crash", category="other"), entity=code)
+        uow.commit()
+    return uow.published[0]
 
 
 def drain(stack, queue) -> list:

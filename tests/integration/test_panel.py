@@ -7,10 +7,13 @@ import pytest
 import requests
 from kombu import Connection, Queue, binding
 from nameko.standalone.events import get_event_exchange
+from nameko.standalone.rpc import ClusterRpcProxy
 from prometheus_client.parser import text_string_to_metric_families
 
+from shared import problems  # noqa: F401  (errors arrive from the services as their own kinds)
 from shared.contracts.envelope import Envelope
 from shared.contracts.panel import ConsultationConcluded, PositionSubmitted
+from shared.kernel.errors import Invalid
 
 from ..helpers import eventually
 
@@ -187,6 +190,7 @@ def test_positions_and_conclusions_reach_reporting_as_events(api, panel, panel_e
     assert conclusion.topic == "Reputational risk management"
     assert conclusion.period == consultation["period"] and conclusion.concluded_on == TODAY
     assert conclusion.answered == [panel["a"]] and panel["b"] in conclusion.not_answered
+    assert (conclusion.outcome, conclusion.guidance) == ("Agreed", "Apply the common framework")
     assert concluded[0].entity == "EO" and concluded[0].actor.role.value == "panel_chair"
 
     def reported(entity):
@@ -341,3 +345,20 @@ def test_the_openapi_document_describes_the_panel(api):
     assert "delete" in doc["paths"]["/api/v1/panel/members/{entity}"]
     assert {"PositionIn", "Consultation", "ConsultationPage",
             "ChairReviewConclusionIn"} <= set(doc["components"]["schemas"])
+
+
+def test_the_panel_service_checks_what_it_is_sent_over_rpc(stack):
+    """A malformed call to the service itself is refused with the fields at fault, not a 500."""
+    chair = {"role": "panel_chair", "entity": "EO", "label": "rpc test"}
+    with ClusterRpcProxy({"AMQP_URI": stack.amqp_uri}) as rpc:
+        with pytest.raises(Invalid) as query:
+            rpc.panel.list_meetings(chair, {"limit": "many", "kind": "secret"})
+        assert sorted(e["loc"] for e in query.value.errors) == [["query", "kind"],
+                                                                ["query", "limit"]]
+        with pytest.raises(Invalid) as body:
+            rpc.panel.convene_meeting(chair, {"scheduled_for": day(1), "kind": "formal"})
+        assert body.value.errors[0]["loc"] == ["body", "agenda"]
+        with pytest.raises(Invalid) as path:
+            rpc.panel.get_meeting(chair, {"$ne": None})
+        assert path.value.errors[0]["loc"] == ["path", "id"]
+        assert rpc.panel.topics(chair, {"period": "1999-00"}) == []

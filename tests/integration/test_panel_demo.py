@@ -9,21 +9,11 @@ from ..helpers import eventually
 pytestmark = pytest.mark.integration
 
 
-def everything(api, path, **params) -> list[dict]:
-    items, cursor = [], None
-    while True:
-        page = api.get(path, params={**params, "limit": 1000, "cursor": cursor})
-        items += page["items"]
-        cursor = page["next_cursor"]
-        if not cursor:
-            return items
-
-
 def snapshot(api) -> dict:
-    return {"members": everything(api, "/panel/members"),
-            "meetings": everything(api, "/panel/meetings", period="2014-15"),
-            "consultations": everything(api, "/panel/consultations", period="2014-15"),
-            "reviews": everything(api, "/panel/report-reviews", period="2013-14")}
+    return {"members": api.every("/panel/members"),
+            "meetings": api.every("/panel/meetings", period="2014-15"),
+            "consultations": api.every("/panel/consultations", period="2014-15"),
+            "reviews": api.every("/panel/report-reviews", period="2013-14")}
 
 
 def test_the_2014_15_panel_loads_once_with_the_reports_figures(api):
@@ -61,4 +51,8 @@ def test_the_demo_panel_reaches_the_ethics_offices_annual_report(api):
             section["consultation_topics"])
         return section if done else None
     section = eventually(reported, 60)
-    assert section["scope"] == "panel" and section["members"] >= len(panel.MEMBERS)
+    # the members of 2014-15 by the Panel's own records (another test may have made a member
+    # of an entity today, which is no member of 2014-15)
+    members = [m for m in api.every("/panel/members")
+               if m["joined_on"] <= "2015-07-31" and (m["left_on"] or "9999") > "2014-08-01"]
+    assert section["scope"] == "panel" and section["members"] >= len(members) >= 1

@@ -1,4 +1,5 @@
 """The skeleton's promises, against a real RabbitMQ and a real MongoDB-compatible server."""
+import datetime as dt
 import json
 
 import pytest
@@ -45,6 +46,22 @@ def test_health_is_green_and_every_metrics_port_answers(stack, api):
                             timeout=5).text
         names = {f.name for f in text_string_to_metric_families(text)}
         assert "epun_outbox_backlog_events" in names
+
+
+def test_every_service_answers_healthz_and_readyz_on_its_metrics_port(stack):
+    for service in ("gateway", "intake", "disclosure", "panel", "reporting"):
+        base = f"http://127.0.0.1:{stack.metrics_port(service)}"
+        alive = requests.get(f"{base}/healthz", timeout=5)
+        assert alive.status_code == 200 and alive.json()["service"] == service
+        ready = eventually(lambda: _ready(base), seconds=30)
+        assert ready["status"] == "ready", (service, ready)
+        assert set(ready["checks"]) == {"broker", "database", "relay"}, service
+        assert all(c["status"] == "ok" for c in ready["checks"].values()), (service, ready)
+
+
+def _ready(base):
+    answer = requests.get(f"{base}/readyz", timeout=5)
+    return answer.json() if answer.status_code == 200 else None
 
 
 def test_openapi_lists_the_directory_and_its_models(api):
@@ -144,10 +161,62 @@ def test_idempotency_key_replays_the_first_answer(api, unique_code):
     assert api.get(f"/entities/{code}")["name"] == "One"
 
 
+def test_a_write_sent_again_after_its_answer_was_lost_is_done_once(stack, api, mongo,
+                                                                    unique_code):
+    """The gateway lost the first answer (its idempotency record released, as when the reply
+    died with a broker node): the same request with the same key reaches intake again, which
+    answers with what it answered the first time instead of logging the request twice."""
+    code = unique_code("LOST")
+    api.call("PUT", f"/entities/{code}", json={"name": "Lost answers", "category": "other"})
+    body = {"entity": code, "received_on": "2015-03-02", "category": "advice",
+            "advice_topic": "other", "source": "headquarters"}
+    headers = {"Idempotency-Key": f"lost-{dt.datetime.now().timestamp()}"}
+    first = api.call("POST", "/service-requests", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    gateway_db, intake_db = mongo[f"{stack.db_prefix}_gateway"], mongo[f"{stack.db_prefix}_intake"]
+    before = intake_db.service_requests.count_documents({})
+    assert gateway_db.idempotency.delete_many({}).deleted_count >= 1
+    again = api.call("POST", "/service-requests", json=body, headers=headers)
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert again.json() == first.json()
+    assert intake_db.service_requests.count_documents({}) == before
+    other = api.call("POST", "/service-requests", json=body,
+                     headers={"Idempotency-Key": headers["Idempotency-Key"] + "-2"})
+    assert other.status_code == 201 and other.json() != first.json()
+    assert intake_db.service_requests.count_documents({}) == before + 1
+
+
 def test_tokens_are_stored_only_as_hashes(stack, api, mongo):
     token = api.token_for("auditor", label="hash-check")
     docs = list(mongo[f"{stack.db_prefix}_gateway"].tokens.find({}))
     assert docs and all(token not in json.dumps(d, default=str) for d in docs)
     assert api.as_token(token).get("/entities") is not None
-    audit = mongo[f"{stack.db_prefix}_gateway"].audit_log.find_one({"record": "tokens/hash-check"})
-    assert audit["who"] == "local-admin" and audit["action"] == "issue_token"
+    audit = mongo[f"{stack.db_prefix}_gateway"].audit_log.find_one({"action": "issue_token",
+                                                                    "detail": "hash-check"})
+    assert audit["who"] == "local-admin" and audit["record"].startswith("tokens/")
+
+
+def test_idempotency_keys_are_each_token_s_own_and_a_dead_claim_lapses(stack, api, mongo,
+                                                                        unique_code):
+    from services.gateway.domain import idempotency_key
+    first = api.post("/tokens", {"role": "ethics_office", "label": "the same label"})
+    second = api.post("/tokens", {"role": "ethics_office", "label": "the same label"})
+    code = unique_code("IDEM")
+    headers = {"Idempotency-Key": f"k-{code}"}
+    for issued, name in ((first, "One"), (second, "Two")):  # same key, same label: no clash
+        answer = api.as_token(issued["token"]).call(
+            "PUT", f"/entities/{code}", json={"name": name, "category": "other"},
+            headers=headers)
+        assert answer.status_code == 200 and "Idempotent-Replayed" not in answer.headers
+    assert api.get(f"/entities/{code}")["name"] == "Two"
+
+    # a first request that died before its answer was kept: its claim lapses after a minute
+    key = f"dead-{code}"
+    mongo[f"{stack.db_prefix}_gateway"].idempotency.insert_one({
+        "_id": idempotency_key(first["id"], key), "entity": "-", "fingerprint": "lost",
+        "status": None, "created_at": dt.datetime.now(dt.timezone.utc) - dt.timedelta(
+            seconds=61)})
+    retried = api.as_token(first["token"]).call(
+        "PUT", f"/entities/{code}", json={"name": "Three", "category": "other"},
+        headers={"Idempotency-Key": key})
+    assert retried.status_code == 200 and api.get(f"/entities/{code}")["name"] == "Three"

@@ -16,7 +16,7 @@ from nameko.amqp.publish import Publisher
 from nameko.standalone.events import get_event_exchange
 from openpyxl import load_workbook
 
-from services.reporting.domain import last_finished_period
+from shared.contracts.periods import last_finished_period
 from shared.contracts import EVENTS
 from shared.contracts.common import Actor, Role
 from shared.contracts.envelope import Envelope
@@ -45,8 +45,8 @@ def scenario(year: int, dm: str, pk: str, un: str) -> list[Envelope]:
     """The Ethics Office's period `year`: 9 requests (4 advice), 2 activities (30 participants),
     3 inquiries (1 outside mandate, 1 not prima facie, 1 pending), the `year` cycle with 5 filers
     (1 first time, all filed, 1 with 2 conflicts, 1 eligible and published, sample of 2), one
-    formal Panel meeting and one consultation; `un` submits figures twice and records one
-    activity of its own."""
+    formal Panel meeting and one consultation; `un`, a Panel member, submits figures twice and
+    records one activity of its own."""
     period = period_of_year(year)
     day = f"{year}-09-01"
     tag = uuid.uuid4().hex[:6]
@@ -106,6 +106,7 @@ def scenario(year: int, dm: str, pk: str, un: str) -> list[Envelope]:
                env("activity_recorded", {"id": f"{tag}-U", "entity": un, "period": period,
                                          "held_on": day, "kind": "training_session",
                                          "participants": 15}, un)]
+    events.append(env("panel_member_joined", {"entity": un, "head": "Head"}, un))
     for version, total in ((1, 50), (2, 60)):
         events.append(env("annual_figures_submitted", {
             "entity": un, "period": period, "version": version, "figures": {
@@ -193,7 +194,7 @@ def test_the_annual_report_counts_every_kind_of_event(published):
     assert [(s["category"], s["required"]) for s in report["annex"]["subtotals"]] == [
         ("secretariat", 3), ("peacekeeping", 2)]
     row = {"year": published["year"], "peacekeeping": 2, "secretariat": 3, "other": 0,
-           "total": 5}
+           "total": 5, "as_of": report["as_of"]}  # the cycle is open: its filers so far
     assert report["participation"]["rows"] == [row]
     assert published["reports"]["participation"]["rows"] == [row]
 
@@ -207,8 +208,12 @@ def test_provenance_is_chosen_per_section_when_records_and_figures_both_exist(pu
     assert un["retaliation"]["provenance"] == "submitted"
     assert un["panel"]["formal_meetings"] == 1
     rows = {r["entity"]: r for r in published["reports"]["system-wide"]["rows"]}
-    assert rows[published["codes"][2]]["provenance"] == "mixed"
-    assert rows["EO"]["provenance"] == "records"
+    # in the roll-up, the member's certified figures make its row; its records stand beside
+    member = rows[published["codes"][2]]
+    assert (member["source"], member["version"], member["requests"]) == ("submitted", 2, 60)
+    assert (member["activities"], member["records"]["activities"]) == (8, 1)
+    assert rows["EO"]["source"] == "records"
+    assert published["codes"][0] not in rows  # no Panel member
 
 
 def test_every_event_delivered_twice_gives_the_same_reports(stack, api, published):
@@ -244,8 +249,9 @@ def test_each_format_reads_back_to_the_json_numbers(api, published):
     as_html = api.call("GET", f"/reports/annual/{period}", params={"format": "html",
                                                                      "lang": "zh"})
     assert as_html.headers["Content-Type"].startswith("text/html")
-    assert re.findall(r'id="figure-(\w+)"', as_html.text) == ["I", "II", "III", "IV", "V", "VI"]
-    assert len(re.findall(r"<svg\b", as_html.text)) == 6 and "图五" in as_html.text
+    assert re.findall(r'<figure class="chart" id="figure-([\w-]+)"', as_html.text) == [
+        "I", "II", "III", "IV", "V", "unit-cost", "VI"]
+    assert len(re.findall(r"<svg\b", as_html.text)) == 7 and "图五" in as_html.text
     system = api.call("GET", f"/reports/system-wide/{period}", params={"format": "csv"})
     rows = {r["key"]: r for r in csv.DictReader(io.StringIO(system.text))}
     assert int(rows["total"]["requests"]) == published["reports"]["system-wide"]["total"][
@@ -254,7 +260,7 @@ def test_each_format_reads_back_to_the_json_numbers(api, published):
 
 def test_bad_report_requests_are_refused(api, client_as, published):
     period = published["period"]
-    bad_format = api.call("GET", f"/reports/annual/{period}", params={"format": "pdf"})
+    bad_format = api.call("GET", f"/reports/annual/{period}", params={"format": "odt"})
     assert bad_format.status_code == 422
     assert bad_format.json()["errors"][0]["loc"] == ["query", "format"]
     assert api.call("GET", "/reports/annual/2014-16").status_code == 422
@@ -300,7 +306,7 @@ def test_the_report_command_writes_the_html_report(api, published, monkeypatch, 
     assert cli.main(["report", "annual", published["period"], "--format", "html",
                      "-o", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
-    assert len(re.findall(r'<figure class="chart"', html)) == 6
+    assert len(re.findall(r'<figure class="chart"', html)) == 7
     assert "received 9 requests" in html
     assert cli.main(["report", "annual", published["period"], "--format", "xlsx"]) == 1
 
@@ -314,3 +320,26 @@ def test_documents_written_before_key_ids_get_them(mongo, stack):
     assert list(db.directory.find({})) == [{"_id": "OLD", "entity": "OLD", "name": "Old",
                                             "category": "other", "registrations": 2}]
     mongo.drop_database(db.name)
+
+
+def test_the_report_command_issues_versions_and_lists_missing_names(api, monkeypatch, capsys,
+                                                                    tmp_path):
+    from epun import cli
+    monkeypatch.setenv("EPUN_URL", api.base_url)
+    monkeypatch.setenv("EPUN_TOKEN", api.token)
+    year = 2001  # a cycle no test records: its annex is empty, and issuing it touches nothing
+    issue = ["report", "issue", "annex", str(year), "--as-of", f"{year}-12-31", "--symbol",
+             "A/56/1"]
+    assert cli.main(issue) == 0
+    assert f"annex {year}: issued version 1 (as of {year}-12-31)" in capsys.readouterr().out
+    assert cli.main(issue) == 0
+    assert "already issued as version 1" in capsys.readouterr().out
+    assert cli.main(["report", "issue", "annex", str(year), "--as-of", f"{year}-02-28"]) == 1
+    assert "as_of" in capsys.readouterr().err
+    out = tmp_path / "annex.docx"
+    assert cli.main(["report", "annex", str(year), "--version", "1", "--format", "docx",
+                     "--lang", "ru", "-o", str(out)]) == 0
+    assert out.read_bytes()[:2] == b"PK"
+    capsys.readouterr()
+    assert cli.main(["report", "labels", "--missing"]) == 0
+    assert "ar\tentities\tRSCE" in capsys.readouterr().out.splitlines()

@@ -11,7 +11,7 @@ import pytest
 
 from epun.client import Client
 from shared.contracts import EVENTS
-from shared.storage import utcnow
+from shared.kernel.clock import utcnow
 
 from ..helpers import eventually, platform_of_its_own
 from .test_reporting import period_of_year, reports, scenario, scenario_complete

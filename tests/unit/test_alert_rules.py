@@ -33,6 +33,9 @@ BUSINESS_METRICS = {
     "epun_fdp_filers_filed", "epun_fdp_filers_not_filed", "epun_fdp_compliance_ratio",
     "epun_fdp_days_to_deadline", "epun_panel_consultations_past_answer_date",
     "epun_annual_figures_missing",
+    "epun_notifications_sent_total", "epun_notifications_failed_total",
+    "epun_notifications_skipped_total", "epun_notifications_fallback_total",
+    "epun_notifications_oldest_queued_age_seconds", "epun_notifications_queued_messages",
 }
 REQUIRED_ALERTS = {"EpunServiceDown", "EpunDeadLetters", "EpunOutboxBacklogGrowing",
                    "EpunRetaliationPreliminaryReviewOverdue", "EpunFdpComplianceBehindDeadline"}

@@ -4,8 +4,9 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from services.intake.domain import (PAGE_MAX, SortedRows, activity_problems, entity_problems,
-                                    page_size, request_problems, sort_rows)
+from services.intake.domain import activity_problems, entity_problems, request_problems
+from shared.kernel.batch import SortedRows, sort_rows
+from shared.kernel.pagination import PAGE_MAX, page_size
 from shared.contracts.common import Actor, Role, period_of
 from shared.contracts.intake import ActivityIn, ListQuery, ServiceRequestIn
 

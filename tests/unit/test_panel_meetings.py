@@ -6,7 +6,7 @@ import pytest
 from services.panel.domain import (MEETING_MOVES, MEMBERSHIP_MOVES, Meeting, Membership,
                                    day_of_step)
 from shared.contracts.panel import MeetingKind, MeetingStatus, MemberStatus
-from shared.errors import Conflict, Forbidden, Invalid
+from shared.kernel.errors import Conflict, Forbidden, Invalid
 
 D = dt.date
 TODAY = D(2015, 7, 31)
@@ -75,14 +75,14 @@ def test_convening_invites_the_current_members_in_order():
 def test_a_meeting_is_not_scheduled_before_it_is_convened():
     with pytest.raises(Invalid) as refused:
         Meeting.convene("m", MeetingKind.informal, D(2015, 1, 1), ["x"], D(2015, 1, 2), MEMBERS)
-    assert refused.value.errors[0]["loc"] == ["body", "scheduled_for"]
+    assert refused.value.errors[0]["loc"] == ["scheduled_for"]
 
 
 def test_attendees_must_be_members():
     meeting = convened()
     with pytest.raises(Invalid) as refused:
         meeting.record(D(2015, 3, 11), ["EO", "NOTAMEMBER"], [], "Minutes", MEMBERS, TODAY)
-    assert refused.value.errors[0]["loc"] == ["body", "attendees"]
+    assert refused.value.errors[0]["loc"] == ["attendees"]
     assert "NOTAMEMBER" in refused.value.errors[0]["msg"]
     assert meeting.status is MeetingStatus.convened and meeting.attendees == []
 
@@ -96,7 +96,7 @@ def test_an_invited_member_that_left_since_still_counts_as_attendee():
 def test_a_meeting_is_recorded_once_held_not_in_the_future():
     with pytest.raises(Invalid) as refused:
         convened().record(D(2015, 8, 1), ["EO"], [], "Minutes", MEMBERS, TODAY)
-    assert refused.value.errors[0]["loc"] == ["body", "held_on"]
+    assert refused.value.errors[0]["loc"] == ["held_on"]
 
 
 def test_the_record_can_be_corrected_until_approved_then_never():
@@ -153,4 +153,4 @@ def test_the_day_of_a_step_is_today_unless_the_chair_gives_another():
         day_of_step(D(2014, 9, 1), TODAY, False, "on")
     with pytest.raises(Invalid) as future:
         day_of_step(D(2015, 8, 1), TODAY, True, "held_on")
-    assert future.value.errors[0]["loc"] == ["body", "held_on"]
+    assert future.value.errors[0]["loc"] == ["held_on"]

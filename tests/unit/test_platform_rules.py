@@ -10,7 +10,7 @@ from shared.contracts.common import Actor, Role, period_bounds, period_of
 from shared.contracts.directory import Entity
 from shared.contracts.envelope import EVENTS, Envelope
 from shared.contracts.tokens import TokenRequest
-from shared.errors import BadRequest, Conflict, Forbidden
+from shared.kernel.errors import Conflict, Forbidden, Malformed
 
 
 @pytest.mark.parametrize("day, period", [
@@ -72,13 +72,13 @@ def test_csv_rows_of_the_wrong_width_are_rejected_and_numbered():
 
 @pytest.mark.parametrize("text", ["", "a,b\n", ",\n1,2\n"])
 def test_an_empty_csv_is_a_bad_request(text):
-    with pytest.raises(BadRequest):
+    with pytest.raises(Malformed):
         domain.parse_csv(text)
 
 
 def test_a_batch_body_needs_items():
     assert domain.parse_json_items({"items": [1]}) == [1]
-    with pytest.raises(BadRequest):
+    with pytest.raises(Malformed):
         domain.parse_json_items([1])
 
 
@@ -90,10 +90,13 @@ def test_batch_answers_merge_in_row_order():
 
 def test_an_idempotency_key_replays_the_same_body_and_refuses_another():
     first = domain.body_fingerprint("PUT", "/x", b"{}")
-    assert domain.replay_decision(None, first) is None
-    stored = {"fingerprint": first, "status": 200, "body": "{}"}
-    assert domain.replay_decision(stored, first) is stored
+    now = dt.datetime(2015, 7, 31, 12, tzinfo=dt.timezone.utc)
+    assert domain.replay_decision(None, first, now) is None
+    stored = domain.IdempotencyRecord("key", first, 200, "{}", claimed_at=now)
+    assert domain.replay_decision(stored, first, now) is stored
     with pytest.raises(Conflict):
-        domain.replay_decision(stored, domain.body_fingerprint("PUT", "/x", b"{ }"))
+        domain.replay_decision(stored, domain.body_fingerprint("PUT", "/x", b"{ }"), now)
+    running = domain.IdempotencyRecord("key", first, None, claimed_at=now)
     with pytest.raises(Conflict):
-        domain.replay_decision({"fingerprint": first, "status": None}, first)
+        domain.replay_decision(running, first, now + dt.timedelta(seconds=59))
+    assert domain.replay_decision(running, first, now + dt.timedelta(seconds=60)) is None

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from services.gateway.portal import PortalRoutes, focal, forms, i18n, sessions
 from shared.contracts import panel
 from shared.contracts.common import Role
+from shared.contracts.deliveries import DeliveryState
 from shared.contracts.directory import EntityCategory
 from shared.contracts.disclosure import (ConflictType, DeclineReason, Designation,
                                          ExemptionReason, FilingStatus, ReviewOutcome)
@@ -17,22 +18,29 @@ from services.gateway.service import GatewayService
 
 TEMPLATES = Path(__file__).parents[2] / "services" / "gateway" / "templates"
 SECRET = b"s" * 32
-ACTOR = {"role": "focal_point", "entity": "UNHCR", "staff_id": None, "label": "fp"}
+SESSION_ID = "the-gateway-s-session-record"
 
 
 # sessions and CSRF
 
 def test_a_sealed_session_opens_with_its_secret_only():
-    session = sessions.new_session(ACTOR, now=1000)
+    session = sessions.new_session(SESSION_ID, now=1000)
     cookie = sessions.seal(session, SECRET)
-    assert sessions.unseal(cookie, SECRET, now=1001) == session
+    assert sessions.unseal(cookie, SECRET, now=1001) == session and session.signed_in
     assert sessions.unseal(cookie, b"t" * 32, now=1001) is None
+    assert SESSION_ID in json.dumps(session.__dict__) and "role" not in cookie
+
+
+def test_an_anonymous_session_holds_a_sign_in_under_way():
+    session = sessions.new_session(pending={"second": "ana@un.org", "until": 1300}, now=1000)
+    opened = sessions.unseal(sessions.seal(session, SECRET), SECRET, now=1001)
+    assert not opened.signed_in and opened.pending == {"second": "ana@un.org", "until": 1300}
 
 
 def test_a_tampered_or_expired_session_is_no_session():
-    cookie = sessions.seal(sessions.new_session(ACTOR, now=1000), SECRET)
+    cookie = sessions.seal(sessions.new_session(SESSION_ID, now=1000), SECRET)
     body, mac = cookie.split(".")
-    other = sessions.seal(sessions.new_session({**ACTOR, "role": "admin"}, now=1000), SECRET)
+    other = sessions.seal(sessions.new_session("another session", now=1000), SECRET)
     assert sessions.unseal(f"{other.split('.')[0]}.{mac}", SECRET, now=1001) is None
     assert sessions.unseal(body, SECRET, now=1001) is None
     assert sessions.unseal("not.base64!", SECRET, now=1001) is None
@@ -41,7 +49,7 @@ def test_a_tampered_or_expired_session_is_no_session():
 
 
 def test_a_csrf_token_belongs_to_one_session():
-    one, two = sessions.new_session(ACTOR), sessions.new_session(ACTOR)
+    one, two = sessions.new_session(SESSION_ID), sessions.new_session("another")
     token = sessions.csrf_token(one, SECRET)
     assert sessions.csrf_ok(one, SECRET, token)
     assert not sessions.csrf_ok(two, SECRET, token)
@@ -87,7 +95,7 @@ def test_every_value_a_page_shows_by_its_enumeration_has_a_label():
              "report_review.status.": panel.ReportReviewStatus,
              "chair_review.status.": panel.ChairReviewStatus,
              "chair_review.outcome.": panel.ChairReviewOutcome,
-             "category.entity.": EntityCategory}
+             "category.entity.": EntityCategory, "notifications.state.": DeliveryState}
     missing = [prefix + m.value for prefix, enum in shown.items() for m in enum
                if not i18n.has_label(prefix + m.value)]
     assert missing == []
@@ -131,15 +139,16 @@ def test_repeating_rows_keep_their_order_and_leave_out_blank_rows():
         {"description": "shares", "value_usd": "10"}, {"description": "flat", "value_usd": ""}]
 
 
-def test_the_figures_form_is_checked_by_the_intake_rule_before_it_is_sent():
+def test_the_figures_form_becomes_the_body_intake_checks():
+    """The check itself is intake's (tests/use_cases/test_intake.py); the form keeps what was
+    typed, so intake can name the field that fails."""
     form = MultiDict({"total_requests": "10", "requests_by_category.advice": "10",
                       "retaliation.inquiries": "3", "retaliation.preliminary_reviews": "2",
                       "retaliation.prima_facie": "5", "disclosure.filers": "x"})
     body = focal.figures_from_form(form)
     assert body["requests_by_category"] == {"advice": 10}
-    assert [list(e["loc"]) for e in focal.check_figures(body)] == [["disclosure", "filers"]]
-    body["disclosure"] = {}
-    found = forms.FormErrors(focal.check_figures(body))
+    assert body["disclosure"] == {"filers": "x"}
+    found = forms.FormErrors([{"loc": ["body", "retaliation", "prima_facie"], "msg": "too many"}])
     assert list(found.by_field) == ["retaliation.prima_facie"]
 
 
@@ -153,3 +162,10 @@ def test_no_json_route_shadows_a_page():
     for name in pages:
         owner = next(c for c in GatewayService.__mro__ if name in vars(c))
         assert issubclass(PortalRoutes, owner) or owner is PortalRoutes, name
+
+
+def test_every_kind_of_notice_the_service_sends_has_a_filter_and_a_label():
+    from services.notifications.domain.messages import kinds
+    from shared.contracts.deliveries import KINDS
+    assert list(KINDS) == kinds()
+    assert [k for k in KINDS if not i18n.has_label(f"notifications.kind.{k}")] == []

@@ -1,96 +1,44 @@
-"""Reporting's projections and reports, without broker or database: events go through the pure
-projections into in-memory read models, and the reports are read through the store's own `View`
-over a fake of the few collection queries it makes."""
-import copy
+"""Reporting's projections and reports, without broker or database: events go through the typed
+projections into the in-memory read models (the use case that applies delivered events, on the
+fake unit of work), and the reports are read through the same queries as the database's."""
 import datetime as dt
 import random
-from collections import defaultdict
 
 import pytest
 
-from services.reporting import domain
-from services.reporting.domain import Add, Revise, merged, project
-from services.reporting.report import annual_report, annex, participation, system_wide
-from services.reporting.store import View, doc_id
+from services.reporting import projections
+from services.reporting import use_cases as uc
+from services.reporting.domain import by_day, figures_missing
+from services.reporting.memory import ReportingMemory
+from services.reporting.projections import project
+from services.reporting.programme import annex, participation
+from services.reporting.report import annual_report
+from services.reporting.system_wide import system_wide
+from services.reporting.view import AsOf
 from shared.contracts import EVENTS
 from shared.contracts.common import Actor, Role
 from shared.contracts.envelope import Envelope
+from shared.contracts.intake import ServiceRequestBatchLogged
+from shared.contracts.periods import cycle_of_period, last_finished_period
 
 ACTOR = Actor(role=Role.admin, label="test")
+TODAY = dt.date.today()
 
 
-# ---- fakes ----
-
-class FakeCollection:
-    """The queries `View` makes: equality, $in, $gte/$lte/$lt; projections that drop `_id`."""
-
-    def __init__(self, docs: dict):
-        self.docs = docs
-
-    def find(self, query=None, projection=None):
-        return [copy.deepcopy(d) for d in self.docs.values() if _matches(d, query or {})]
-
-    def find_one(self, query=None, projection=None):
-        found = self.find(query)
-        return found[0] if found else None
-
-
-def _matches(doc, query):
-    for name, wanted in query.items():
-        value = doc.get(name)
-        if isinstance(wanted, dict):
-            if "$in" in wanted and value not in wanted["$in"]:
-                return False
-            if "$gte" in wanted and (value is None or value < wanted["$gte"]):
-                return False
-            if "$lte" in wanted and (value is None or value > wanted["$lte"]):
-                return False
-            if "$lt" in wanted and (value is None or value >= wanted["$lt"]):
-                return False
-        elif value != wanted:
-            return False
-    return True
-
+# ---- the read models in memory ----
 
 class MemoryModels:
-    """The read models in dicts, changed as the store changes them, each event once."""
+    """The in-memory read models, each delivered event applied once."""
 
     def __init__(self):
-        self.docs: dict = defaultdict(dict)
-        self.seen: set = set()
+        self.uow = ReportingMemory()
 
     def apply(self, envelope: Envelope) -> bool:
-        if envelope.event_id in self.seen:
-            return False
-        self.seen.add(envelope.event_id)
-        self.write(project(envelope.type, envelope.payload, envelope.occurred_at.isoformat()))
-        return True
+        return envelope.event_id in uc.apply_events(self.uow, [(envelope, envelope.parsed())])
 
-    def write(self, changes):
-        adds = [c for c in changes if isinstance(c, Add)]
-        for change in (c for c in changes if isinstance(c, Revise)):
-            key = doc_id(change.model, change.key)
-            before = self.docs[change.model].get(key)
-            after = {**change.change(copy.deepcopy(before)), **change.key}
-            if change.feeds:
-                adds += [Add(a.model, a.key, {n: -v for n, v in a.amounts.items()})
-                         for a in (change.feeds(before) if before else [])]
-                adds += change.feeds(after)
-            self.docs[change.model][key] = after
-        for add in merged(adds):
-            doc = self.docs[add.model].setdefault(doc_id(add.model, add.key), dict(add.key))
-            for path, amount in add.amounts.items():
-                *parents, leaf = path.split(".")
-                node = doc
-                for part in parents:
-                    node = node.setdefault(part, {})
-                node[leaf] = node.get(leaf, 0) + amount
-
-    def __getitem__(self, name):
-        return FakeCollection(self.docs[name])
-
-    def view(self) -> View:
-        return View(self, 0)
+    def view(self, as_of: dt.date = TODAY):
+        """The read models as of a day (by default as they stand: everything recorded)."""
+        return AsOf(uc.active_view(self.uow), as_of, TODAY)
 
 
 # ---- a small world of events ----
@@ -140,6 +88,8 @@ def world() -> list[Envelope]:
     events += panel()
     events.append(env(("annual_figures_submitted", figures("UNHCR", "2014-15", 1, 70)), "UNHCR"))
     events.append(env(("annual_figures_submitted", figures("UNHCR", "2014-15", 2, 75)), "UNHCR"))
+    events.append(env(("report_issued", {"report": "annual", "key": "2014-15", "version": 1,
+                                         "as_of": "2015-07-31", "symbol": "A/70/307"})))
     return events
 
 
@@ -224,9 +174,13 @@ def disclosure() -> list[Envelope]:
 
 
 def panel() -> list[Envelope]:
-    events = [env(("panel_member_joined", {"entity": e, "head": "Head"}), e)
+    """EO and UNHCR members since 2014; UNDP a member until it left before 2014-15."""
+    events = [env(("panel_member_joined", {"entity": e, "head": "Head",
+                                           "joined_on": "2014-01-01"}), e)
               for e in ("EO", "UNHCR", "UNDP")]
-    events.append(env(("panel_member_left", {"entity": "UNDP"}), "UNDP",
+    events.append(env(("panel_member_contacts_changed", {"entity": "UNHCR", "contacts": [
+        {"name": "Head", "email": "head@unhcr.example", "language": "fr"}]}), "UNHCR"))
+    events.append(env(("panel_member_left", {"entity": "UNDP", "left_on": "2014-07-01"}), "UNDP",
                       at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=5)))
     for i, (kind, held) in enumerate([("formal", "2014-09-10"), ("formal", "2015-02-10"),
                                       ("informal", "2015-03-10"), ("formal", "2015-09-10")]):
@@ -284,7 +238,7 @@ def models():
 # ---- the tests ----
 
 def test_every_registered_event_type_has_a_projection():
-    assert set(domain.PROJECTIONS) == set(EVENTS)
+    assert {model.event_type for model in projections.PROJECTIONS} == set(EVENTS)
 
 
 def test_the_world_uses_every_event_type():
@@ -292,17 +246,18 @@ def test_the_world_uses_every_event_type():
 
 
 def test_the_2014_15_report_covers_the_2014_cycle():
-    assert domain.cycle_of_period("2014-15") == 2014
-    assert domain.last_finished_period(dt.date(2015, 7, 31)) == "2013-14"
-    assert domain.last_finished_period(dt.date(2015, 8, 1)) == "2014-15"
+    assert cycle_of_period("2014-15") == 2014
+    assert last_finished_period(dt.date(2015, 7, 31)) == "2013-14"
+    assert last_finished_period(dt.date(2015, 8, 1)) == "2014-15"
 
 
 def test_a_batch_of_ten_thousand_requests_is_a_few_counter_updates():
     rows = [request("EO", p, "advice", "headquarters", "other")
             for p in ("2013-14", "2014-15") for _ in range(5000)]
-    changes = project("service_request_batch_logged", {"entity": "EO", "requests": rows}, "")
-    assert len(changes) == 2
+    changes = project(ServiceRequestBatchLogged(entity="EO", requests=rows), "")
+    assert len(changes) == 2  # one day of each period
     assert sum(c.amounts["requests.total"] for c in changes) == 10000
+    assert len(by_day(changes)) == 4  # each period's totals, and its one month's by-day document
 
 
 def test_the_annual_report_of_the_ethics_office(models):
@@ -391,28 +346,32 @@ def test_every_event_delivered_twice_gives_the_same_report():
 def _all_reports(models):
     view = models.view()
     return ([annual_report(view, e, "2014-15") for e in ("EO", "DM", "UNHCR")]
-            + [system_wide(view, "2014-15"), annex(2014, view.fdp(2014), view.directory()),
-               participation(2010, 2016, view.enrolment(2010, 2016), view.directory())])
+            + [system_wide(view, "2014-15"),
+               annex(2014, view.fdp(2014), view.directory(), view.iso),
+               participation(view, 2010, 2016)])
 
 
-def test_the_system_wide_report_has_a_row_per_entity_with_figures(models):
+def test_the_system_wide_report_has_a_row_per_member_with_its_certified_figures(models):
     report = system_wide(models.view(), "2014-15")
     rows = {r["entity"]: r for r in report["rows"]}
-    assert set(rows) == {"EO", "UNHCR"}
-    assert rows["EO"]["provenance"] == "records" and rows["EO"]["version"] is None
-    assert rows["UNHCR"]["provenance"] == "mixed" and rows["UNHCR"]["version"] == 2
-    assert rows["UNHCR"]["sections"]["service_requests"] == "submitted"
-    assert rows["UNHCR"]["requests"] == 75 and rows["UNHCR"]["filers"] == 1
+    assert set(rows) == {"EO", "UNHCR"}  # the Panel's members (UNHCR joined; EO chairs)
+    assert rows["EO"]["source"] == "records" and rows["EO"]["version"] is None
+    assert rows["UNHCR"]["source"] == "submitted" and rows["UNHCR"]["version"] == 2
+    # the certified figures, all of them: UNHCR's one filer in the programme's records stays
+    # beside them in the reconciliation
+    assert rows["UNHCR"]["requests"] == 75 and rows["UNHCR"]["filers"] == 40
+    assert rows["UNHCR"]["records"]["filers"] == 1
+    assert (rows["UNHCR"]["records_total"], rows["UNHCR"]["difference"]) == (0, 75)
     assert report["total"]["requests"] == 84 and report["total"]["entities"] == 2
 
 
 def test_the_annex_and_figure_five_classify_by_the_directory(models):
     view = models.view()
-    table = annex(2014, view.fdp(2014), view.directory())
+    table = annex(2014, view.fdp(2014), view.directory(), view.iso)
     assert [(s["category"], s["required"]) for s in table["subtotals"]] == [
         ("secretariat", 3), ("peacekeeping", 2), ("other", 1)]
     assert [r["entity"] for r in table["rows"]] == ["DM", "MONUSCO", "UNHCR"]
-    figure = participation(2013, 2014, view.enrolment(2013, 2014), view.directory())
+    figure = participation(view, 2013, 2014)
     assert figure["rows"] == [
         {"year": 2013, "peacekeeping": 1, "secretariat": 2, "other": 1, "total": 4},
         {"year": 2014, "peacekeeping": 2, "secretariat": 3, "other": 1, "total": 6}]
@@ -441,5 +400,5 @@ def test_a_statement_filed_before_its_filer_is_enrolled_still_counts():
 
 
 def test_the_figures_gauge_flags_members_without_figures():
-    assert domain.figures_missing(["EO", "UNDP", "WFP"], {"UNDP"}, {"EO"}) == {
+    assert figures_missing(["EO", "UNDP", "WFP"], {"UNDP"}, {"EO"}) == {
         "EO": 0, "UNDP": 0, "WFP": 1}

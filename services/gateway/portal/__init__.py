@@ -3,14 +3,17 @@
 Pages call the same service RPCs as the JSON API, with the signed-in actor, so the services apply
 the same authorization rules; one module per area."""
 from .account import AccountPages
+from .admin import AdminPages
 from .filer import FilerPages
 from .focal import FocalPages
+from .notifications import NotificationPages
 from .panel import PanelPages
 from .public import PublicPages
 from .reports import ReportPages
 from .review import ReviewPages
+from .sign_in import SignInPages
 
 
-class PortalRoutes(AccountPages, FocalPages, PanelPages, ReviewPages, FilerPages, ReportPages,
-                   PublicPages):
+class PortalRoutes(AccountPages, SignInPages, AdminPages, FocalPages, PanelPages, ReviewPages,
+                   FilerPages, ReportPages, PublicPages, NotificationPages):
     pass

@@ -1,43 +1,32 @@
-"""Signing in and out, the language switch, the home page, the style sheet and unknown pages."""
+"""Signing out, the role switcher, the language switch, the home page, the style sheet and
+unknown pages. Signing in is `sign_in.py`."""
 import mimetypes
 from pathlib import Path
 
 from werkzeug.wrappers import Response
 
-from shared.errors import NotFound
+from shared.kernel.errors import NotFound
 
+from .. import use_cases as uc
 from . import i18n, sessions
-from .forms import FormErrors
 from .navigation import home_of
 from .web import page
 
 STATIC = Path(__file__).parents[1] / "static"
-AREAS = "any(focal,panel,review,filer,reports,public,static)"
+AREAS = "any(focal,panel,review,filer,reports,public,static,admin,audit)"
 
 
 class AccountPages:
-    @page("GET", "/sign-in", public=True)
-    def portal_sign_in_form(self, visit):
-        if visit.session.signed_in:
-            return visit.redirect(sessions.safe_next(visit.query.get("next")))
-        return visit.render("sign_in.html", next=sessions.safe_next(visit.query.get("next")))
-
-    @page("POST", "/sign-in", public=True)
-    def portal_sign_in(self, visit):
-        token = (visit.form.get("token") or "").strip()
-        target = sessions.safe_next(visit.form.get("next"))
-        actor = self.storage.actor_for(token) if token else None
-        if actor is None:
-            errors = FormErrors([{"loc": ["token"], "msg": visit.t(
-                "sign_in.unknown" if token else "sign_in.missing")}])
-            return visit.render("sign_in.html", 401, next=target, errors=errors)
-        visit.sign_in(actor)
-        return visit.redirect(target if target != "/" else home_of(actor))
-
     @page("POST", "/sign-out", public=True)
     def portal_sign_out(self, visit):
         visit.sign_out()
         return visit.redirect("/sign-in", note="signed_out")
+
+    @page("POST", "/role")
+    def portal_switch_role(self, visit):
+        """Act in another of the person's roles (the header's switcher)."""
+        actor = uc.switch_role(self.uow(), visit.session.sid, visit.form.get("role") or "")
+        return visit.redirect(home_of(actor), note="role_switched")
 
     @page("POST", "/language", public=True)
     def portal_language(self, visit):

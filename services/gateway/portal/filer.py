@@ -1,11 +1,11 @@
 """The filer's pages: the statement form with repeating rows (assets, liabilities, outside
 interests, relatives in the UN), the filing's status in each cycle, and the decision on voluntary
 public disclosure when the filer is eligible."""
-from services.disclosure.domain import public_disclosure_eligible
 from shared.auth import require
 from shared.contracts.common import Role
-from shared.contracts.disclosure import DeclineReason, PublicDisclosureIn, StatementIn
-from shared.errors import NotFound
+from shared.contracts.disclosure import (DeclineReason, PublicDisclosureIn, StatementIn,
+                                         public_disclosure_eligible)
+from shared.kernel.errors import NotFound
 
 from .forms import attempt, rows, text, validated
 from .web import page

@@ -2,13 +2,12 @@
 requests and of filers, and the cycle's compliance with its non-filers (also as CSV)."""
 import datetime as dt
 
-from pydantic import TypeAdapter, ValidationError
-
-from services.intake.domain import figures_problems  # the rule itself, to check before sending
 from shared.auth import require
-from shared.contracts.common import Period, Role, period_of
-from shared.contracts.intake import AdviceTopic, AnnualFigures, Category, Source
-from shared.errors import BadRequest, Invalid, NotFound, errors_from_validation
+from shared.contracts.common import Period, Role
+from shared.contracts.intake import AdviceTopic, Category, Source
+from shared.contracts.periods import recent_periods
+from shared.kernel.errors import Invalid, Malformed, NotFound, checked
+from shared.kernel.pagination import PAGE_MAX
 
 from .. import domain as gateway_rules
 from .forms import FormErrors, number
@@ -23,9 +22,10 @@ NESTED = (("retaliation", ("inquiries", "preliminary_reviews", "prima_facie")),
           ("disclosure", ("filers", "filed")),
           ("activities", ("total", "participants")))
 REQUEST_COLUMNS = ["entity", "received_on", "category", "advice_topic", "source"]
-FILER_COLUMNS = ["staff_id", "entity", "duty_station", "grade", "designation"]
+FILER_COLUMNS = ["staff_id", "entity", "duty_station", "grade", "designation", "email",
+                 "language"]
 RECENT_PERIODS = 3
-PERIOD = TypeAdapter(Period)
+COMPLIANCE_PAGE = 200
 
 
 def figure_fields() -> list[str]:
@@ -62,26 +62,12 @@ def form_values(figures: dict) -> dict:
     return values
 
 
-def check_figures(body: dict) -> list[dict]:
-    """The inconsistencies the intake service would refuse, without submitting."""
-    try:
-        figures = AnnualFigures.model_validate(body)
-    except ValidationError as exc:
-        return errors_from_validation(exc)
-    return figures_problems(figures)
-
-
 def checked_period(period: str) -> str:
     """A period in a page's address; a malformed one is a page that does not exist."""
     try:
-        return PERIOD.validate_python(period)
-    except ValidationError:
+        return checked(Period, period, "period")
+    except Invalid:
         raise NotFound(f"no reporting period {period}")
-
-
-def recent_periods(today: dt.date, count: int = RECENT_PERIODS) -> list[str]:
-    start = int(period_of(today)[:4])
-    return [f"{y}-{(y + 1) % 100:02d}" for y in range(start, start - count, -1)]
 
 
 def rows_of_upload(visit, entity: str) -> tuple[list, list, str]:
@@ -96,7 +82,7 @@ def rows_of_upload(visit, entity: str) -> tuple[list, list, str]:
         raise Invalid.field("file", visit.t("upload.not_utf8"))
     try:
         items, rejected = gateway_rules.parse_csv(text)
-    except BadRequest as exc:
+    except Malformed as exc:
         raise Invalid.field("file", exc.detail)
     for item in items:
         if item is not None and not item.get("entity"):
@@ -113,7 +99,7 @@ class FocalPages:
     def portal_focal_dashboard(self, visit, entity):
         record = self._portal_entity(visit, entity, DASHBOARD)
         periods = []
-        for period in recent_periods(dt.date.today()):
+        for period in recent_periods(dt.date.today(), RECENT_PERIODS):
             try:
                 latest = self.intake.annual_figures(visit.who, entity, period)
             except NotFound:
@@ -129,8 +115,8 @@ class FocalPages:
     def portal_choose_figures_period(self, visit, entity):
         self._portal_entity(visit, entity, FIGURES)
         try:
-            period = PERIOD.validate_python(visit.query.get("period") or "")
-        except ValidationError:
+            period = checked(Period, visit.query.get("period") or "", "period")
+        except Invalid:
             return visit.redirect(f"/focal/{entity}", note="period_format")
         return visit.redirect(f"/focal/{entity}/figures/{period}")
 
@@ -149,7 +135,7 @@ class FocalPages:
         body = figures_from_form(visit.form)
         values = form_values(body)
         if visit.form.get("action") == "check":
-            problems = check_figures(body)
+            problems = self.intake.check_annual_figures(visit.who, entity, period, body)
             versions = self._portal_versions(visit, entity, period)
             if problems:
                 return self._portal_figures_page(visit, record, period, values, versions,
@@ -232,11 +218,12 @@ class FocalPages:
                if r["key"] == entity]
         cursor = visit.query.get("cursor") or None
         non_filers = self.disclosure.non_filers(visit.who, year, {"entity": entity,
-                                                                  "limit": 200,
+                                                                  "limit": COMPLIANCE_PAGE,
                                                                   "cursor": cursor})
         return visit.render("focal/compliance.html", entity=record, cycle=cycle,
                             own=own[0] if own else None, by_station=by_station,
-                            non_filers=non_filers)
+                            non_filers=non_filers,
+                            last_reminder_on=self._last_reminder_on(visit, year, entity))
 
     @page("GET", "/focal/<entity>/compliance/<int:year>/compliance.csv")
     def portal_compliance_csv(self, visit, entity, year):
@@ -254,7 +241,8 @@ class FocalPages:
         columns = ["staff_id", "entity", "duty_station", "grade", "status", "exemption_reason"]
         found, cursor = [], None
         while True:
-            page_ = self.disclosure.non_filers(visit.who, year, {"entity": entity, "limit": 1000,
+            page_ = self.disclosure.non_filers(visit.who, year, {"entity": entity,
+                                                                 "limit": PAGE_MAX,
                                                                  "cursor": cursor})
             found += page_["items"]
             cursor = page_.get("next_cursor")

@@ -3,11 +3,8 @@
 A form field is named by the dotted path of the contract field it fills (`retaliation.prima_facie`,
 `assets.0.description`), so an error's `loc` from the services or from pydantic names its field.
 """
-from pydantic import ValidationError
-
-from shared.errors import Conflict, Invalid, errors_from_validation
-
-WHERE = {"body", "path", "query"}
+from shared.kernel.errors import WHERE, Conflict, Invalid
+from shared.kernel.errors import validated  # noqa: F401  (a form's values as a contract)
 
 
 def field_name(loc) -> str:
@@ -72,14 +69,6 @@ def attempt(action, show_again):
         return action()
     except (Invalid, Conflict) as exc:
         return show_again(FormErrors.of_exception(exc))
-
-
-def validated(model, data: dict):
-    """`model` from a form's values; Invalid naming each field that fails."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise Invalid("invalid values", errors_from_validation(exc))
 
 
 def text(form, name: str) -> str | None:

@@ -9,10 +9,13 @@ BY_ROLE = {
     Role.reviewer: lambda a: [("/review", "nav.review")],
     Role.filer: lambda a: [("/filer", "nav.filer")],
     Role.ethics_office: lambda a: [("/reports", "nav.reports"), ("/panel", "nav.panel"),
-                                   ("/review", "nav.review")],
-    Role.auditor: lambda a: [("/reports", "nav.reports")],
-    Role.admin: lambda a: [("/reports", "nav.reports"), ("/panel", "nav.panel"),
-                           ("/review", "nav.review")],
+                                   ("/review", "nav.review"),
+                                   ("/notifications", "nav.notifications")],
+    Role.auditor: lambda a: [("/reports", "nav.reports"), ("/audit", "nav.audit"),
+                             ("/notifications", "nav.notifications")],
+    Role.admin: lambda a: [("/admin/people", "nav.people"), ("/admin/tokens", "nav.tokens"),
+                           ("/audit", "nav.audit"), ("/reports", "nav.reports"),
+                           ("/panel", "nav.panel"), ("/notifications", "nav.notifications")],
 }
 
 

@@ -1,22 +1,27 @@
 """Reports for the Ethics Office, auditors and the chair, as the reporting service renders them:
-the page shows the HTML report (with its charts) in a frame and links to the CSV and XLSX files."""
+the home lists the periods and cycles with records and the versions issued of each report; a
+report's page shows the HTML report (with its charts) in a frame and offers it as PDF, Word,
+XLSX and CSV, in each of the report's languages, live or as an issued version."""
 import base64
 import datetime as dt
+from urllib.parse import urlencode
 
-from pydantic import TypeAdapter, ValidationError
 from werkzeug.wrappers import Response
 
 from shared.auth import READ_ALL, require
-from shared.contracts.common import ETHICS_OFFICE, EntityCode, Role, period_of
-from shared.errors import NotFound
+from shared.contracts.common import ETHICS_OFFICE, EntityCode, Role
+from shared.contracts.periods import last_finished_period
+from shared.kernel.errors import Invalid, NotFound, checked
 
 from .focal import checked_period
 from .web import page
 
 READERS = [*READ_ALL, Role.panel_chair]
 ANNUAL_READERS = [*READERS, Role.focal_point, Role.panel_member]
-FORMATS = "any(html,csv,xlsx)"
-ENTITY = TypeAdapter(EntityCode)
+FORMATS = "any(html,csv,xlsx,pdf,docx)"
+REPORT_LANGUAGES = ("en", "zh", "fr", "es", "ru", "ar")  # the report's, in its own names
+LANGUAGE_NAMES = {"en": "English", "zh": "中文", "fr": "Français", "es": "Español",
+                  "ru": "Русский", "ar": "العربية"}
 
 
 def rendered(report: dict, inline: bool) -> Response:
@@ -28,9 +33,26 @@ def rendered(report: dict, inline: bool) -> Response:
         "Content-Disposition": f'{disposition}; filename="{report["filename"]}"'})
 
 
-def last_finished_period(today: dt.date) -> str:
-    start = int(period_of(today)[:4]) - 1
-    return f"{start}-{(start + 1) % 100:02d}"
+def report_query(visit, **fixed) -> dict:
+    """What the report's page passes on to its files: the language and the issued version."""
+    query = {**fixed}
+    lang = visit.query.get("report_lang")
+    if lang in REPORT_LANGUAGES:
+        query["report_lang"] = lang
+    version = visit.query.get("version")
+    if version and version.isdigit():
+        query["version"] = version
+    return query
+
+
+def report_language(visit) -> str:
+    lang = visit.query.get("report_lang")
+    return lang if lang in REPORT_LANGUAGES else visit.lang
+
+
+def report_version(visit):
+    version = visit.query.get("version")
+    return int(version) if version and version.isdigit() else None
 
 
 def checked_year(value) -> int:
@@ -49,8 +71,8 @@ class ReportPages:
         wanted = visit.query.get("entity") or (actor.entity if actor.entity_scoped
                                                else ETHICS_OFFICE)
         try:
-            return ENTITY.validate_python(wanted)
-        except ValidationError:
+            return checked(EntityCode, wanted, "entity")
+        except Invalid:
             raise NotFound(f"no entity {wanted}")
 
     @page("GET", "/reports")
@@ -59,7 +81,8 @@ class ReportPages:
         return visit.render("reports/home.html",
                             period=last_finished_period(dt.date.today()),
                             year=dt.date.today().year,
-                            may_read_all=visit.actor.role in READERS)
+                            may_read_all=visit.actor.role in READERS,
+                            catalogue=self.reporting.catalogue(visit.who))
 
     @page("GET", "/reports/choose")
     def portal_choose_report(self, visit):
@@ -76,47 +99,68 @@ class ReportPages:
             return visit.redirect(f"/reports/annex/{checked_year(query.get('year'))}")
         raise NotFound(f"no report {kind}")
 
+    def _report_page(self, visit, kind: str, title: str, base: str, issued: tuple,
+                     **fixed):
+        """A report's page: the report in a frame, its files, its languages and versions."""
+        query = report_query(visit, **fixed)
+        return visit.render("reports/report.html", kind=kind, title=title, base=base,
+                            query=urlencode(query), fixed_items=sorted(fixed.items()),
+                            languages=[(code, LANGUAGE_NAMES[code]) for code in REPORT_LANGUAGES],
+                            report_lang=report_language(visit),
+                            version=report_version(visit),
+                            issues=self.reporting.issued_versions(
+                                visit.who, issued[1], issued[0])["items"] if issued else [])
+
     @page("GET", "/reports/annual/<period>")
     def portal_annual_report_page(self, visit, period):
         require(visit.who, ANNUAL_READERS)
         entity = self._portal_entity_of(visit)
         checked_period(period)
-        self.reporting.annual_report(visit.who, period, entity, "json", visit.lang)
-        return visit.render("reports/report.html", kind="annual", title=visit.t(
-            "reports.annual_of", entity=entity, period=period),
-            base=f"/reports/annual/{period}/report", query=f"entity={entity}")
+        self.reporting.annual_report(visit.who, period, entity, "json", report_language(visit),
+                                     None, report_version(visit))
+        return self._report_page(
+            visit, "annual", visit.t("reports.annual_of", entity=entity, period=period),
+            f"/reports/annual/{period}/report",
+            ("annual", period) if entity == ETHICS_OFFICE else (), entity=entity)
 
     @page("GET", f"/reports/annual/<period>/report.<{FORMATS}:fmt>")
     def portal_annual_report_file(self, visit, period, fmt):
         require(visit.who, ANNUAL_READERS)
         report = self.reporting.annual_report(visit.who, checked_period(period),
-                                              self._portal_entity_of(visit), fmt, visit.lang)
+                                              self._portal_entity_of(visit), fmt,
+                                              report_language(visit), None,
+                                              report_version(visit))
         return rendered(report, fmt == "html")
 
     @page("GET", "/reports/system-wide/<period>")
     def portal_system_wide_page(self, visit, period):
         require(visit.who, READERS)
         checked_period(period)
-        self.reporting.system_wide(visit.who, period, "json", visit.lang)
-        return visit.render("reports/report.html", kind="system-wide", title=visit.t(
-            "reports.system_wide_of", period=period),
-            base=f"/reports/system-wide/{period}/report", query="")
+        self.reporting.system_wide(visit.who, period, "json", report_language(visit), None,
+                                   report_version(visit))
+        return self._report_page(
+            visit, "system-wide", visit.t("reports.system_wide_of", period=period),
+            f"/reports/system-wide/{period}/report", ("system-wide", period))
 
     @page("GET", f"/reports/system-wide/<period>/report.<{FORMATS}:fmt>")
     def portal_system_wide_file(self, visit, period, fmt):
         require(visit.who, READERS)
-        report = self.reporting.system_wide(visit.who, checked_period(period), fmt, visit.lang)
+        report = self.reporting.system_wide(visit.who, checked_period(period), fmt,
+                                            report_language(visit), None,
+                                            report_version(visit))
         return rendered(report, fmt == "html")
 
     @page("GET", "/reports/annex/<int:year>")
     def portal_annex_page(self, visit, year):
         require(visit.who, READERS)
-        self.reporting.annex(visit.who, checked_year(year), "json", visit.lang)
-        return visit.render("reports/report.html", kind="annex", title=visit.t(
-            "reports.annex_of", year=year), base=f"/reports/annex/{year}/report", query="")
+        self.reporting.annex(visit.who, checked_year(year), "json", report_language(visit),
+                             None, report_version(visit))
+        return self._report_page(visit, "annex", visit.t("reports.annex_of", year=year),
+                                 f"/reports/annex/{year}/report", ("annex", str(year)))
 
     @page("GET", f"/reports/annex/<int:year>/report.<{FORMATS}:fmt>")
     def portal_annex_file(self, visit, year, fmt):
         require(visit.who, READERS)
-        return rendered(self.reporting.annex(visit.who, checked_year(year), fmt, visit.lang),
-                        fmt == "html")
+        return rendered(self.reporting.annex(visit.who, checked_year(year), fmt,
+                                             report_language(visit), None,
+                                             report_version(visit)), fmt == "html")

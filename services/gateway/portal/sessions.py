@@ -1,8 +1,11 @@
-"""Portal sessions in a signed cookie, and the CSRF token each session's forms carry.
+"""The portal's session cookie, and the CSRF token each session's forms carry.
 
-The cookie holds `{sid, actor, exp}` signed with HMAC-SHA256: the gateway keeps no session state,
-so any gateway process with the same secret accepts it. A visitor who has not signed in still
-gets a session (no actor), so that the sign-in form itself carries a CSRF token.
+The cookie holds `{sid, exp, signed_in, pending}` signed with HMAC-SHA256. A signed-in visitor's
+`sid` names the session the gateway keeps (who, in which role, until when: read again on every
+request, see `use_cases.session_actor`), so ending it anywhere ends it everywhere. A visitor who
+has not signed in still gets a session, so that the sign-in form itself carries a CSRF token;
+`pending` holds what a sign-in under way must find again (the identity provider's state, nonce
+and PKCE verifier, or the e-mail whose password was right, waiting for its second factor).
 """
 import base64
 import hashlib
@@ -25,12 +28,9 @@ _process_secret: bytes | None = None
 @dataclass
 class Session:
     sid: str
-    actor: dict | None
     exp: int
-
-    @property
-    def signed_in(self) -> bool:
-        return self.actor is not None
+    signed_in: bool = False
+    pending: dict | None = None
 
 
 def secret_from(configured: str | None) -> bytes:
@@ -47,10 +47,13 @@ def secret_from(configured: str | None) -> bytes:
     return _process_secret
 
 
-def new_session(actor: dict | None = None, now: float | None = None) -> Session:
+def new_session(session_id: str | None = None, now: float | None = None,
+                pending: dict | None = None) -> Session:
+    """A signed-in visitor's session (`session_id`: the gateway's record), or an anonymous one."""
     now = time.time() if now is None else now
-    lifetime = SIGNED_IN_SECONDS if actor else ANONYMOUS_SECONDS
-    return Session(secrets.token_urlsafe(18), actor, int(now + lifetime))
+    if session_id:
+        return Session(session_id, int(now + SIGNED_IN_SECONDS), True)
+    return Session(secrets.token_urlsafe(18), int(now + ANONYMOUS_SECONDS), False, pending)
 
 
 def _b64(data: bytes) -> str:
@@ -66,7 +69,8 @@ def _mac(secret: bytes, message: bytes) -> bytes:
 
 
 def seal(session: Session, secret: bytes) -> str:
-    payload = json.dumps({"sid": session.sid, "actor": session.actor, "exp": session.exp},
+    payload = json.dumps({"sid": session.sid, "exp": session.exp, "in": session.signed_in,
+                          "pending": session.pending},
                          separators=(",", ":"), sort_keys=True).encode()
     return f"{_b64(payload)}.{_b64(_mac(secret, payload))}"
 
@@ -81,7 +85,8 @@ def unseal(cookie: str | None, secret: bytes, now: float | None = None) -> Sessi
         if not hmac.compare_digest(_unb64(mac), _mac(secret, payload)):
             return None
         data = json.loads(payload)
-        session = Session(str(data["sid"]), data.get("actor"), int(data["exp"]))
+        session = Session(str(data["sid"]), int(data["exp"]), bool(data.get("in")),
+                          data.get("pending"))
     except (ValueError, KeyError, TypeError):
         return None
     if session.exp <= (time.time() if now is None else now):

@@ -1,6 +1,7 @@
-"""The portal's HTTP layer: one `page` decorator loads the session, checks the CSRF token of every
-POST, requires a signed-in visitor (unless the page is public) and turns the services' errors into
-pages: Forbidden a 403 page, NotFound a 404 page, anything unexpected a 500 page."""
+"""The portal's HTTP layer: one `page` decorator loads the session (the cookie, then the
+gateway's record of it and the person it belongs to, on every request), checks the CSRF token of
+every POST, requires a signed-in visitor (unless the page is public) and turns the services'
+errors into pages: Forbidden a 403 page, NotFound a 404 page, anything unexpected a 500 page."""
 import functools
 import logging
 import time
@@ -14,10 +15,13 @@ from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from shared import logs, problems
 from shared.contracts.common import Actor
-from shared.errors import (BadRequest, Conflict, EpunError, Forbidden, Invalid, NotFound,
-                           PayloadTooLarge, Unauthorized)
+from shared.kernel.errors import (Conflict, Forbidden, Invalid, Malformed, NotFound, TooLarge,
+                                  Unauthenticated, Unavailable)
 
+from .. import use_cases as uc
+from ..domain.people import Person, grant_of
 from . import i18n, sessions
 from .forms import FormErrors
 from .navigation import menu
@@ -41,8 +45,8 @@ templates = Environment(loader=FileSystemLoader(str(TEMPLATES)),
                         lstrip_blocks=True)
 
 
-class CsrfRefused(EpunError):
-    status, title = 403, "Forbidden"
+class CsrfRefused(Forbidden):
+    """A form sent without its session's CSRF token."""
 
 
 class PageEntrypoint(HttpRequestHandler):
@@ -76,15 +80,13 @@ class Visit:
     lang: str
     new_session: bool = False
     cookies: list = field(default_factory=list)
-
-    @property
-    def actor(self) -> Actor | None:
-        return Actor.model_validate(self.session.actor) if self.session.actor else None
+    actor: Actor | None = None      # the role the signed-in person acts in
+    person: Person | None = None    # who is signed in (their roles: the role switcher)
 
     @property
     def who(self) -> dict | None:
         """The actor as the services take it over RPC."""
-        return self.session.actor
+        return self.actor.model_dump(mode="json") if self.actor else None
 
     @property
     def form(self):
@@ -106,7 +108,7 @@ class Visit:
         body = templates.get_template(template).render(
             t=self.t, lang=self.lang, actor=actor, csrf=self.csrf, path=self.request.path,
             here=self.here, menu=menu(actor), errors=context.pop("errors", FormErrors()),
-            note=self._note(), **context)
+            note=self._note(), switcher=self._switcher(), person=self.person, **context)
         return Response(body, status=status, content_type=HTML)
 
     @property
@@ -124,13 +126,32 @@ class Visit:
             location += ("&" if "?" in location else "?") + urlencode(query)
         return Response("", status=303, headers={"Location": location})
 
-    def sign_in(self, actor: Actor):
-        """A new session for `actor` (a new id, so a session fixed before sign-in is useless)."""
-        self.session = sessions.new_session(actor.model_dump(mode="json"))
-        self.new_session = True
+    def _switcher(self) -> list[tuple[str, Actor, bool]]:
+        """The person's roles, when they hold several: (key, actor, the one acted in)."""
+        if self.person is None or len(self.person.roles) < 2:
+            return []
+        now = grant_of(self.actor)
+        return [(g.key, g.actor(self.person.email), g == now) for g in self.person.roles]
+
+    def sign_in(self, signed_in: "uc.SignedIn"):
+        """The cookie of a new session (a new id, so a session fixed before sign-in is
+        useless)."""
+        self.session = sessions.new_session(signed_in.session_id)
+        self.actor, self.new_session = signed_in.actor, True
 
     def sign_out(self):
-        self.session = sessions.new_session()
+        """End the gateway's session and give the browser a fresh anonymous one."""
+        if self.session.signed_in:
+            uc.end_session(self.service.uow(), self.session.sid)
+        self.forget()
+
+    def forget(self):
+        self.session, self.actor, self.person = sessions.new_session(), None, None
+        self.new_session = True
+
+    def hold(self, pending: dict | None):
+        """Keep what a sign-in under way must find again (in the signed cookie)."""
+        self.session = sessions.new_session(pending=pending)
         self.new_session = True
 
     def set_language(self, lang: str):
@@ -148,6 +169,7 @@ class Visit:
                                 samesite="Strict", secure=secure, path="/")
         for name, value, options in self.cookies:
             response.set_cookie(name, value, secure=secure, path="/", **options)
+        response.headers[logs.REQUEST_ID_HEADER] = logs.current("request_id") or ""
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         response.headers.setdefault("Cache-Control", "no-store")
@@ -163,12 +185,23 @@ def serve(service, fn, request, params: dict, public: bool) -> Response:
                               request.headers.get("Accept-Language")),
                   new_session=session is None)
     request.max_content_length = service.config_max_body()
+    ended = False
+    if visit.session.signed_in:
+        found = uc.session_actor(service.uow(), visit.session.sid)
+        if found is None:  # ended, expired, or the person lost the role: signed out now
+            visit.forget()
+            ended = True
+        else:
+            visit.actor, visit.person = found[0].actor, found[1]
+            if not request.cookies.get(sessions.LANG_COOKIE):
+                visit.lang = found[1].language  # the person's own, until they choose
     try:
+        if not public and visit.actor is None:
+            note = {"note": "session_ended"} if ended else {}
+            return visit.finish(visit.redirect("/sign-in", next=visit.here, **note))
         if request.method == "POST" and not sessions.csrf_ok(visit.session, secret,
                                                             request.form.get("csrf")):
             raise CsrfRefused("csrf")
-        if not public and not visit.session.signed_in:
-            return visit.finish(visit.redirect("/sign-in", next=visit.here))
         response = fn(service, visit, **params)
     except Exception as exc:  # every error becomes a page in the visitor's language
         response = error_page(visit, exc)
@@ -176,19 +209,22 @@ def serve(service, fn, request, params: dict, public: bool) -> Response:
 
 
 def error_page(visit: Visit, exc: Exception) -> Response:
-    if isinstance(exc, Unauthorized):
+    if isinstance(exc, Unauthenticated):
         visit.sign_out()
         return visit.redirect("/sign-in", next=visit.here)
     if isinstance(exc, RequestEntityTooLarge):
-        exc = PayloadTooLarge(str(exc))
+        exc = TooLarge(str(exc))
     if isinstance(exc, CsrfRefused):
         return visit.render("error.html", 403, code=403, kind="csrf", detail=None)
-    if isinstance(exc, (Forbidden, NotFound, Conflict, BadRequest, PayloadTooLarge, Invalid)):
-        return visit.render("error.html", exc.status, code=exc.status,
-                            kind=ERROR_PAGES[exc.status], detail=exc.detail,
-                            problems=getattr(exc, "errors", []))
-    if isinstance(exc, UnknownService):
-        return visit.render("error.html", 503, code=503, kind="unavailable", detail=None)
+    if isinstance(exc, (Forbidden, NotFound, Conflict, Malformed, TooLarge, Invalid)):
+        status = problems.status_of(exc)[0]
+        return visit.render("error.html", status, code=status,
+                            kind=ERROR_PAGES[status], detail=exc.detail,
+                            problems=exc.errors)
+    if isinstance(exc, (UnknownService, Unavailable)):
+        page = visit.render("error.html", 503, code=503, kind="unavailable", detail=None)
+        page.headers["Retry-After"] = str(getattr(exc, "retry_after", 5))
+        return page
     if isinstance(exc, RemoteError):
         log.error("remote error: %s", exc)
     else:

@@ -1,0 +1,260 @@
+"""A cycle's filers: enrolment, the moves of each filer (file, review, mitigate, exempt, verify,
+decide on public disclosure), each recording its per-filer event, and the batches that fold
+many filers' events into one."""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from shared.contracts.common import ETHICS_OFFICE, Actor, Role
+from shared.contracts.disclosure import (ComplianceReminderDue, EnrolledFiler, ExemptionIn,
+                                         FilerChangesRecorded, FilerExempted, FilerIn,
+                                         FilersEnrolled, FilingStatus, MitigationRecorded,
+                                         PublicDisclosureDecided, PublicDisclosureIn, ReviewIn,
+                                         ReviewOutcome, ReviewRecorded, StatementContents,
+                                         StatementFiled,
+                                         StatementIn, VerificationIn, VerificationRecorded,
+                                         public_disclosure_eligible)
+from shared.kernel.aggregate import Aggregate
+from shared.kernel.errors import Conflict, Invalid, problem
+
+from .figures import conflict_counts, counter_changes
+from .rules import check_move, check_own_entity, check_own_statement, filing_date_problem
+
+S = FilingStatus
+CONFLICT_READERS = {Role.admin, Role.ethics_office, Role.reviewer}
+
+
+@dataclass
+class Statement:
+    """A filed statement: its contents (JSON-ready `StatementContents`) are confidential and
+    stored only sealed."""
+    year: int
+    staff_id: str
+    entity: str
+    filed_on: dt.date
+    contents: dict
+
+    def view(self) -> dict:
+        return {"year": self.year, "staff_id": self.staff_id, "entity": self.entity,
+                "filed_on": self.filed_on.isoformat(), **self.contents}
+
+
+@dataclass
+class PublicDisclosure:
+    """An official's decision on voluntary public disclosure (`PublicDisclosureIn`, JSON-ready)."""
+    year: int
+    staff_id: str
+    entity: str
+    grade: str
+    decided_on: dt.date
+    decision: dict
+
+    @property
+    def published(self) -> bool:
+        return bool(self.decision.get("publish"))
+
+    def published_view(self) -> dict:
+        return {"year": self.year, "staff_id": self.staff_id, "entity": self.entity,
+                "grade": self.grade, **{k: self.decision.get(k)
+                                        for k in ("name", "title", "summary")}}
+
+
+@dataclass
+class Filer(Aggregate):
+    """One staff member's filing in one cycle. `version` counts the stored changes, so a save
+    finds the filer as it was read."""
+    year: int
+    staff_id: str
+    entity: str
+    duty_station: str
+    grade: str
+    designation: str
+    first_time: bool
+    status: str = S.invited.value
+    filed_on: dt.date | None = None
+    exemption_reason: str | None = None
+    conflicts: list[dict] | None = None  # {type, recommendation}
+    sampled: bool = False
+    verification: str | None = None
+    public_disclosure: str | None = None  # published or declined
+    version: int = 0
+    enrolled_on: dt.date | None = None  # given when the Ethics Office loads past enrolments
+    email: str | None = None  # where the filer's notices go
+    language: str | None = None  # the language of its notices (None: English)
+
+    @classmethod
+    def enrol(cls, year: int, filer: FilerIn, first_time: bool) -> "Filer":
+        enrolled = cls(year, filer.staff_id, filer.entity, filer.duty_station, filer.grade,
+                       filer.designation.value, first_time)
+        enrolled.enrolled_on = filer.enrolled_on
+        enrolled.email = filer.email
+        enrolled.language = filer.language.value if filer.language else None
+        return enrolled
+
+    @property
+    def ref(self) -> dict:
+        return {"year": self.year, "staff_id": self.staff_id, "entity": self.entity}
+
+    def facts(self) -> dict:
+        """What the filer counts for (`figures.tallies` reads these)."""
+        return {"entity": self.entity, "duty_station": self.duty_station, "grade": self.grade,
+                "status": self.status, "first_time": self.first_time,
+                "exemption_reason": self.exemption_reason, "conflicts": self.conflicts,
+                "sampled": self.sampled, "verification": self.verification,
+                "public_disclosure": self.public_disclosure}
+
+    # the moves: each checks first, then changes the filer and records its event
+
+    def file(self, statement: StatementIn, actor: Actor, today: dt.date,
+             opens_on: dt.date) -> Statement:
+        check_own_statement(actor, self.staff_id)
+        check_move(self.staff_id, self.status, S.filed.value)
+        filed_on = statement.filed_on or today
+        refused = filing_date_problem(filed_on, opens_on, today)
+        if refused:
+            raise Invalid(refused, [problem("filed_on", refused)])
+        self.status, self.filed_on = S.filed.value, filed_on
+        self.record(StatementFiled(**self.ref, filed_on=filed_on), self.entity)
+        contents = StatementContents(**statement.model_dump(exclude={"filed_on", "staff_id"}))
+        return Statement(self.year, self.staff_id, self.entity, filed_on,
+                         contents.model_dump(mode="json"))
+
+    def review(self, review: ReviewIn):
+        """Taken up (under_review), cleared, or conflicts found (a complete review: see
+        `rules.review_problems`)."""
+        check_move(self.staff_id, self.status, review.outcome.value)
+        self.status = review.outcome.value
+        if review.outcome == ReviewOutcome.conflicts_found:
+            self.conflicts = [c.model_dump(mode="json") for c in review.conflicts]
+        self.record(ReviewRecorded(**self.ref, outcome=review.outcome.value,
+                                   conflicts=conflict_counts(review.conflicts)), self.entity)
+
+    def mitigate(self):
+        check_move(self.staff_id, self.status, S.mitigated.value)
+        self.status = S.mitigated.value
+        self.record(MitigationRecorded(**self.ref), self.entity)
+
+    def exempt(self, request: ExemptionIn, actor: Actor):
+        check_own_entity(actor, self.entity)
+        check_move(self.staff_id, self.status, S.exempted.value)
+        self.status, self.exemption_reason = S.exempted.value, request.reason.value
+        self.record(FilerExempted(**self.ref, reason=request.reason), self.entity)
+
+    def select_for_verification(self):
+        self.sampled = True
+
+    def verify(self, request: VerificationIn):
+        if not self.sampled:
+            raise Conflict(f"{self.staff_id} is not in the verification sample")
+        if self.verification:
+            raise Conflict(f"{self.staff_id}'s verification is recorded already")
+        self.verification = request.outcome.value
+        self.record(VerificationRecorded(**self.ref, outcome=request.outcome.value),
+                    self.entity)
+
+    def decide_public_disclosure(self, decision: PublicDisclosureIn, actor: Actor,
+                                 today: dt.date) -> PublicDisclosure:
+        """Publish a summary or decline (a complete decision: see
+        `rules.public_decision_problems`); for ASG and above who have filed, once."""
+        check_own_statement(actor, self.staff_id)
+        if not public_disclosure_eligible(self.grade, self.status):
+            raise Conflict("voluntary public disclosure is for ASG and above who have filed; "
+                           f"{self.staff_id} is {self.grade}, {self.status}")
+        if self.public_disclosure:
+            raise Conflict(f"{self.staff_id} has decided already")
+        self.public_disclosure = "published" if decision.publish else "declined"
+        self.record(PublicDisclosureDecided(**self.ref, publish=decision.publish,
+                                            declined_reason=decision.declined_reason),
+                    self.entity)
+        return PublicDisclosure(self.year, self.staff_id, self.entity, self.grade, today,
+                                decision.model_dump(mode="json", exclude={"staff_id"}))
+
+    # how a filer looks to a reader
+
+    def view(self, actor: Actor) -> dict:
+        """The filer as `actor` may see it: the conflicts to the filer, the reviewer and the
+        Ethics Office only."""
+        own = actor.role == Role.filer and actor.staff_id == self.staff_id
+        return {"year": self.year, "staff_id": self.staff_id, "entity": self.entity,
+                "duty_station": self.duty_station, "grade": self.grade,
+                "designation": self.designation, "first_time": self.first_time,
+                "email": self.email, "language": self.language,
+                "status": self.status,
+                "filed_on": self.filed_on.isoformat() if self.filed_on else None,
+                "exemption_reason": self.exemption_reason, "verification": self.verification,
+                "public_disclosure": self.public_disclosure,
+                "in_verification_sample": self.sampled,
+                "conflicts": self.conflicts if (own or actor.role in CONFLICT_READERS)
+                else None}
+
+    def non_filer_view(self) -> dict:
+        return {"staff_id": self.staff_id, "entity": self.entity,
+                "duty_station": self.duty_station, "grade": self.grade, "status": self.status,
+                "exemption_reason": self.exemption_reason}
+
+
+def _entity_of(filers: list[Filer]) -> str:
+    """The entity a batch's event belongs to: the filers' one, or the Ethics Office's."""
+    entities = {f.entity for f in filers}
+    return entities.pop() if len(entities) == 1 else ETHICS_OFFICE
+
+
+@dataclass
+class Enrolment(Aggregate):
+    """Filers enrolled together: one `filers_enrolled` event, and what they add to the
+    counters."""
+    year: int
+    filers: list[Filer]
+    counts: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, year: int, filers: list[Filer]) -> "Enrolment":
+        enrolment = cls(year, filers, counter_changes((None, f.facts()) for f in filers))
+        if filers:
+            enrolment.record(FilersEnrolled(year=year, filers=[EnrolledFiler(
+                staff_id=f.staff_id, entity=f.entity, duty_station=f.duty_station,
+                grade=f.grade, designation=f.designation, first_time=f.first_time,
+                enrolled_on=f.enrolled_on, email=f.email, language=f.language or "en")
+                for f in filers]), _entity_of(filers))
+        return enrolment
+
+
+@dataclass
+class FilerChanges(Aggregate):
+    """Filers changed by one request: the events their moves recorded, as one event when there
+    is one and as one `filer_changes_recorded` for many, and what the changes do to the
+    counters."""
+    year: int
+    filers: list[Filer]
+    counts: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, year: int, changes: list[tuple[dict, Filer]]) -> "FilerChanges":
+        """`changes`: each filer's facts before its move, and the filer after it."""
+        filers = [f for _, f in changes]
+        folded = cls(year, filers, counter_changes((before, f.facts()) for before, f in changes))
+        events = [e for f in filers for e in f.take_events()]
+        if len(events) == 1:
+            folded.record(events[0].payload, events[0].entity)
+        elif events:
+            folded.record(FilerChangesRecorded.of(year, [e.payload for e in events]),
+                          _entity_of(filers))
+        return folded
+
+
+@dataclass
+class Reminder(Aggregate):
+    """A reminder to one entity, a number of days before a cycle's deadline, naming its
+    non-filers; sent once per cycle, entity and number of days."""
+    year: int
+    entity: str
+    days_before: int
+    non_filers: int
+
+    @classmethod
+    def due(cls, year: int, deadline: dt.date, entity: str, days_before: int,
+            staff_ids: list[str]) -> "Reminder":
+        reminder = cls(year, entity, days_before, len(staff_ids))
+        reminder.record(ComplianceReminderDue(year=year, entity=entity, deadline=deadline,
+                                              days_before=days_before, non_filers=staff_ids),
+                        entity)
+        return reminder

@@ -1,0 +1,107 @@
+"""The programme's use cases: participants, cycles, cost shares, the statement keys."""
+from shared.auth import require_entity
+from shared.contracts.common import ETHICS_OFFICE
+from shared.contracts.disclosure import CycleIn
+from shared.kernel.batch import pause
+from shared.kernel.errors import NotFound, StaleState
+from shared.kernel.uow import retrying
+
+from .. import domain
+from ..domain import Cycle, Participant
+from .commands import CloseCycle, EnrolParticipant
+from .steps import counters_seen, cycle_of, visible
+
+
+# ---- participants ----
+
+def enrol_participant(uow, command: EnrolParticipant) -> dict:
+    """Enrol an entity (or change its cost sharing and focal points); the same again changes
+    nothing."""
+    with uow:
+        participant = Participant.enrol(uow.participants.get(command.entity), command.entity,
+                                        command.request, command.category)
+        if participant.events:
+            uow.participants.save(participant)
+            uow.audit("enrol_participant", f"disclosure/participants/{command.entity}",
+                      entity=command.entity)
+            uow.commit()
+    return participant.view()
+
+
+def get_participant(uow, entity: str) -> dict:
+    require_entity(uow.actor, entity)
+    found = uow.participants.get(entity)
+    if found is None:
+        raise NotFound(f"{entity} does not take part in the programme")
+    return found.view()
+
+
+def list_participants(uow) -> list[dict]:
+    own = uow.actor.entity if uow.actor.entity_scoped else None
+    return [p.view() for p in uow.participants.all(own)]
+
+
+# ---- cycles ----
+
+def open_cycle(uow, request: CycleIn) -> dict:
+    with uow:
+        cycle = Cycle.open(uow.cycles.get(request.year), request)
+        uow.cycles.add(cycle)
+        uow.audit("open_cycle", f"disclosure/cycles/{cycle.year}", entity=ETHICS_OFFICE)
+        uow.commit()
+    return cycle.view()
+
+
+@retrying
+def close_cycle(uow, command: CloseCycle) -> dict:
+    with uow:
+        before = cycle_of(uow, command.year)
+        after = before.close(command.closed_on or uow.clock.today())
+        uow.cycles.save(before, after)
+        uow.audit("close_cycle", f"disclosure/cycles/{after.year}", entity=ETHICS_OFFICE)
+        uow.commit()
+    return after.view()
+
+
+def get_cycle(uow, year: int) -> dict:
+    """The cycle with its figures (counts only; an entity's own, for a focal point)."""
+    return {**cycle_of(uow, year).view(), "figures": domain.cycle_figures(counters_seen(uow, year))}
+
+
+def list_cycles(uow) -> list[dict]:
+    return [c.view() for c in uow.cycles.all()]
+
+
+# ---- cost shares and keys ----
+
+def cost_shares(uow, year: int) -> dict:
+    """The programme's cost shared by filer count among the cost-sharing participants (a focal
+    point sees its own row)."""
+    cycle = cycle_of(uow, year)
+    filers = domain.enrolled_by_entity(uow.counters.of(year), uow.participants.cost_sharing())
+    unit, shares = domain.cost_shares(cycle.programme_cost, filers)
+    return {"year": year, "programme_cost": cycle.programme_cost,
+            "filers": sum(filers.values()), "unit_cost": unit,
+            "rows": [{"entity": e, "filers": filers[e], "share": shares[e]}
+                     for e in sorted(filers) if visible(uow, e)]}
+
+
+def rotate_key(uow) -> dict:
+    """Seal every statement sealed with an older key with the newest one, a page at a time,
+    entity by entity; a page changed meanwhile is read again, so none is lost."""
+    resealed = 0
+    for entity in uow.participants.codes():
+        while True:
+            with uow:
+                page = uow.statements.sealed_with_older_keys(entity)
+                if not page:
+                    break
+                uow.statements.reseal(page)
+                try:
+                    uow.commit()
+                except StaleState:
+                    continue
+            resealed += len(page)
+            pause()
+    return {"key_id": uow.statements.newest_key, "statements": uow.statements.count(),
+            "reencrypted": resealed}

@@ -1,0 +1,181 @@
+"""MongoDB for the services: one database per service, indexes made at start, and the unit of
+work that writes a use case's state, its events (as outbox records), its audit entries and, for
+a consumer, its tracking record, in one transaction.
+
+Repositories read committed state without a transaction and stage their writes; the
+transaction runs at `commit()`, through `session.with_transaction`, which retries transient
+write conflicts, so staged writes must be safe to apply again. A write that must find the record
+as it was read says so with a filter (`expect`): when nothing matches, the commit fails with
+`StaleState` and `retrying` runs the use case again on fresh state.
+"""
+import logging
+import threading
+from collections import defaultdict
+from typing import Callable
+
+import pymongo
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from .contracts.common import SYSTEM, Actor
+from .kernel.audit import Head, chained
+from .kernel.clock import Clock
+from .kernel.errors import StaleState
+from .kernel.uow import AlreadyProcessed, UnitOfWork
+from .outbox import OUTBOX, outbox_document
+
+log = logging.getLogger(__name__)
+
+AUDIT = "audit_log"
+AUDIT_HEAD = "audit_chain"  # one document: the last entry's number and hash
+HEAD_ID = "head"
+PROCESSED = "processed_events"
+BASE_INDEXES = {
+    OUTBOX: [([("sent", 1), ("created_at", 1), ("_id", 1)], {})],  # the relay's order
+    AUDIT: [([("entity", 1), ("at", 1)], {}), ([("entity", 1), ("_id", 1)], {})],
+}
+
+Write = Callable[[object], None]  # staged: called with the transaction's session
+# Commits that extend a database's audit chain wait for each other within a process (green
+# locks under eventlet): they would conflict on the chain's head anyway, and a conflict costs a
+# whole transaction run again; across processes the head's write conflict still serialises.
+_CHAIN_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+
+def tracking_id(consumer: str, event_id: str) -> str:
+    """The `_id` of a consumer's tracking record of an event, in `processed_events`."""
+    return f"{consumer}:{event_id}"
+
+
+def connect(uri: str) -> pymongo.MongoClient:
+    return pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=10000)
+
+
+def create_indexes(db, indexes: dict[str, list]):
+    """`indexes`: collection -> [(keys, options)]; every key list starts with `entity`, ready to
+    be a shard key."""
+    for name, specs in {**BASE_INDEXES, **indexes}.items():
+        for keys, options in specs:
+            db[name].create_index(keys, **options)
+    db[AUDIT_HEAD].update_one({"_id": HEAD_ID}, {"$setOnInsert": {
+        "entity": "-", "seq": Head().seq, "hash": Head().hash}}, upsert=True)
+
+
+def audit_head(db, session=None) -> Head:
+    found = db[AUDIT_HEAD].find_one({"_id": HEAD_ID}, session=session)
+    return Head(found["seq"], found["hash"]) if found else Head()
+
+
+def append_audit(db, session, entries: list[dict]):
+    """Extend the database's audit chain by `entries`, in the transaction of `session`.
+
+    The head moves first: two commits that read the same head conflict on it (a write
+    conflict, which `with_transaction` retries on the new head), so the chain never forks."""
+    linked, head = chained(entries, audit_head(db, session))
+    db[AUDIT_HEAD].update_one({"_id": HEAD_ID}, {"$set": {
+        "entity": "-", "seq": head.seq, "hash": head.hash}}, upsert=True, session=session)
+    db[AUDIT].insert_many([{"_id": entry["seq"], **entry} for entry in linked],
+                          session=session)
+
+
+class MongoUnitOfWork(UnitOfWork):
+    """Subclasses name their repositories in `repositories` (attribute -> class) and their
+    collections' indexes in `indexes`."""
+
+    repositories: dict[str, type] = {}
+    indexes: dict[str, list] = {}
+
+    def __init__(self, db, client, actor: Actor = SYSTEM, clock: Clock | None = None,
+                 request_id: str | None = None, on_commit: Callable[[], None] | None = None):
+        self.db, self.client, self._on_commit = db, client, on_commit
+        self._writes: list[Write] = []
+        super().__init__(actor, clock, request_id)
+        for name, repository in self.repositories.items():
+            setattr(self, name, repository(self))
+
+    def _reset(self):
+        super()._reset()
+        self._writes = []
+
+    def stage(self, write: Write):
+        self._writes.append(write)
+
+    # the writes repositories stage most
+
+    def insert(self, collection: str, *docs: dict):
+        if docs:
+            self.stage(lambda s: self.db[collection].insert_many(list(docs), session=s))
+
+    def replace(self, collection: str, query: dict, doc: dict, upsert: bool = True):
+        self.stage(lambda s: self.db[collection].replace_one(query, doc, upsert=upsert,
+                                                             session=s))
+
+    def update(self, collection: str, query: dict, change: dict, expect: bool = False,
+               upsert: bool = False):
+        """`change` to the document `query` finds; with `expect`, finding none is StaleState."""
+        def write(session):
+            result = self.db[collection].update_one(query, change, upsert=upsert,
+                                                    session=session)
+            if expect and result.matched_count == 0:
+                raise StaleState(f"{collection} changed meanwhile; read it again")
+        self.stage(write)
+
+    def bulk(self, collection: str, operations: list, expect: bool = False):
+        def write(session):
+            result = self.db[collection].bulk_write(operations, ordered=False, session=session)
+            if expect and result.matched_count + result.upserted_count < len(operations):
+                raise StaleState(f"some of these {collection} changed meanwhile")
+        if operations:
+            self.stage(write)
+
+    # the transaction
+
+    def _write(self, envelopes, audit, tracking):
+        if not (self._writes or envelopes or audit or tracking):
+            return
+        now = self.clock.now()
+        outbox = [outbox_document(e, now) for e in envelopes]
+        audited = [self.audit_document(entry, now) for entry in audit]
+        marks = [{"_id": tracking_id(consumer, event_id), "entity": "-", "consumer": consumer,
+                  "event_id": event_id, "at": now} for consumer, event_id in tracking]
+
+        def transaction(session):
+            if marks:
+                try:
+                    self.db[PROCESSED].insert_many(marks, session=session)
+                except DuplicateKeyError:
+                    raise AlreadyProcessed
+                except BulkWriteError as exc:
+                    if {e.get("code") for e in exc.details.get("writeErrors", [])} != {11000}:
+                        raise
+                    raise AlreadyProcessed
+            for write in self._writes:
+                write(session)
+            if outbox:
+                self.db[OUTBOX].insert_many(outbox, session=session)
+            if audited:
+                append_audit(self.db, session, audited)
+
+        lock = _CHAIN_LOCKS[self.db.name] if audited else None
+        with self.client.start_session() as session:
+            if lock is None:
+                session.with_transaction(transaction)
+            else:
+                with lock:
+                    session.with_transaction(transaction)
+        self._writes = []
+        if outbox and self._on_commit:
+            self._on_commit()
+
+    def rollback(self):
+        self._writes = []
+
+
+class MongoRepository:
+    """Base of a service's repositories: reads on `self.db`, writes staged on `self.uow`."""
+
+    def __init__(self, uow: MongoUnitOfWork):
+        self.uow, self.db = uow, uow.db
+
+    @property
+    def actor(self) -> Actor:
+        return self.uow.actor
