@@ -11,6 +11,7 @@ import json
 import os
 import random
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -71,6 +72,9 @@ class Stack:
     mongo_uri: str | None = field(default_factory=lambda: os.environ.get("MONGO_URI"))
     mongo_port: int = 27117
     mongo_storage: str | None = None  # a folder (default: mongo-data in the state folder) or :memory:
+    # more options of the embedded server (EPUN_MONGO_ARGS: `--cache-size 4G`, say)
+    mongo_args: list = field(
+        default_factory=lambda: shlex.split(os.environ.get("EPUN_MONGO_ARGS", "")))
     db_prefix: str = field(default_factory=lambda: os.environ.get("DB_PREFIX", "epun"))
     extra_env: dict = field(default_factory=dict)
     prometheus_port: int = 9090
@@ -267,7 +271,7 @@ class Stack:
         if storage != ":memory:":
             Path(storage).mkdir(parents=True, exist_ok=True)
         self.spawn("mongo", [str(server), "--host", "127.0.0.1", "--port", str(self.mongo_port),
-                             "--storage-path", storage], {})
+                             "--storage-path", storage, *self.mongo_args], {})
         wait_for(lambda: port_open("127.0.0.1", self.mongo_port), 60, "the embedded MongoDB server")
 
     def embedded_mongo_binary(self) -> Path:

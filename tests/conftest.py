@@ -18,6 +18,7 @@ import pytest  # noqa: E402
 
 from epun.client import Client  # noqa: E402
 from epun.stack import Stack, drop_vhost, open_vhost, private_stack  # noqa: E402
+from tests.helpers import clients_by_role  # noqa: E402
 from tests.identities import CALLBACK, TestProvider  # noqa: E402
 
 
@@ -68,14 +69,7 @@ def api(stack) -> Client:
 @pytest.fixture(scope="session")
 def client_as(api):
     """`client_as(role, entity=None, staff_id=None)`: a client holding a token of that role."""
-    cache = {}
-
-    def make(role, entity=None, staff_id=None):
-        key = (role, entity, staff_id)
-        if key not in cache:
-            cache[key] = api.as_token(api.token_for(role, entity, staff_id))
-        return cache[key]
-    return make
+    return clients_by_role(api)
 
 
 @pytest.fixture

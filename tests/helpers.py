@@ -34,3 +34,16 @@ def platform_of_its_own(state: Path, env: dict | None = None):
     finally:
         stack.down()
         drop_vhost(vhost)
+
+
+def clients_by_role(api):
+    """`make(role, entity=None, staff_id=None)`: a client holding a token of that role, one per
+    role, entity and staff id."""
+    cache = {}
+
+    def make(role, entity=None, staff_id=None):
+        key = (role, entity, staff_id)
+        if key not in cache:
+            cache[key] = api.as_token(api.token_for(role, entity, staff_id))
+        return cache[key]
+    return make

@@ -58,6 +58,9 @@ class Filers(_Repository):
     def enrolled(self, year):
         return [f for f in self.uow.records("filers") if f["year"] == year]
 
+    def known(self, year, entity):
+        return {f["staff_id"] for f in self.enrolled(year) if f["entity"] == entity}
+
     def outstanding(self, year, entity=None):
         return sorted((f for f in self.enrolled(year) if f["state"] == "enrolled"
                        and entity in (None, f["entity"])), key=lambda f: f["staff_id"])
@@ -69,11 +72,20 @@ class Filers(_Repository):
 
 
 class Cycles(_Repository):
+    def __init__(self, uow: InMemoryUnitOfWork):
+        super().__init__(uow)
+        self.turns: dict[int, int] = {}
+
     def save(self, cycle: Cycle):
         self.uow.stage("cycles", cycle.year, cycle)
 
     def get(self, year):
+        self.turns[year] = self.uow.read("cycle_turns", year) or 0
         return self.uow.read("cycles", year)
+
+    def take_turn(self, year):
+        turn = self.turns[year]
+        self.uow.stage("cycle_turns", year, turn + 1, expect=lambda now: (now or 0) == turn)
 
     def all(self):
         return sorted(self.uow.records("cycles"), key=lambda c: c.year)

@@ -6,7 +6,8 @@ Documents:
   {contacts, active} for a Panel member office;
 - `filers`: `<year>:<staff_id>` {year, staff_id, entity, email, language, state}, state one of
   enrolled, filed, exempt;
-- `cycles`: `<year>` {opens_on, deadline, closed}; `meetings`, `consultations`: by id;
+- `cycles`: `<year>` {opens_on, deadline, closed}; `cycle_turns`: `<year>` {turn}, the writes
+  that decided who is told of the cycle's opening, counted; `meetings`, `consultations`: by id;
 - `deliveries`: by message id {seq, entity, kind, recipient, name, language, subject, values,
   calendar, year, cause, state (queued, sent, failed), reason, attempts, queued_at, next_at,
   sent_at}. `seq` orders them (the sender's order, the cursor of a listing).
@@ -14,7 +15,9 @@ Documents:
 import datetime as dt
 
 from pymongo import DESCENDING, UpdateOne
+from pymongo.errors import DuplicateKeyError
 
+from shared.kernel.errors import StaleState
 from shared.mongo import MongoRepository, MongoUnitOfWork
 
 from .domain import Cycle
@@ -79,6 +82,11 @@ class Filers(MongoRepository):
     def enrolled(self, year: int) -> list[dict]:
         return list(self.db.filers.find({"year": year}))
 
+    def known(self, year: int, entity: str) -> set[str]:
+        """The staff ids of `entity`'s filers of cycle `year` that the events told of."""
+        return {d["staff_id"] for d in self.db.filers.find({"year": year, "entity": entity},
+                                                           {"staff_id": 1})}
+
     def outstanding(self, year: int, entity: str | None = None) -> list[dict]:
         query = {"year": year, "state": "enrolled"}
         if entity:
@@ -94,14 +102,43 @@ class Filers(MongoRepository):
 
 
 class Cycles(MongoRepository):
+    """Who is told that a cycle opened depends on the cycle and on its filers, which arrive on
+    two queues. A use case that decides it from one of them takes the cycle's turn: of two
+    running at once, the second to commit runs again (StaleState) on the first one's state."""
+
+    def __init__(self, uow: MongoUnitOfWork):
+        super().__init__(uow)
+        self._turns: dict[int, int] = {}
+
     def save(self, cycle: Cycle):
         self.uow.replace("cycles", {"_id": cycle.year}, {
             "_id": cycle.year, "entity": "-", "opens_on": cycle.opens_on.isoformat(),
             "deadline": cycle.deadline.isoformat(), "closed": cycle.closed})
 
     def get(self, year: int) -> Cycle | None:
+        """The cycle as the events described it (and the turn it was read at)."""
+        turn = self.db.cycle_turns.find_one({"_id": year})
+        self._turns[year] = turn["turn"] if turn else 0
         found = self.db.cycles.find_one({"_id": year})
         return _cycle(found) if found else None
+
+    def take_turn(self, year: int):
+        """At commit, the cycle's next turn, if nobody took it since `get(year)`."""
+        turn = self._turns[year]
+
+        def write(session):
+            turns = self.db.cycle_turns
+            try:
+                if turn == 0:
+                    turns.insert_one({"_id": year, "entity": "-", "turn": 1}, session=session)
+                    return
+            except DuplicateKeyError:
+                raise StaleState(f"the {year} cycle or its filers changed meanwhile")
+            taken = turns.update_one({"_id": year, "turn": turn}, {"$inc": {"turn": 1}},
+                                     session=session)
+            if taken.matched_count == 0:
+                raise StaleState(f"the {year} cycle or its filers changed meanwhile")
+        self.uow.stage(write)
 
     def all(self) -> list[Cycle]:
         return [_cycle(d) for d in self.db.cycles.find().sort("_id", 1)]

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from shared.auth import READ_ALL, require
 from shared.contracts.common import Actor
-from shared.kernel.errors import Invalid
+from shared.kernel.errors import Invalid, NotYetKnown
 from shared.kernel.ids import new_id
+from shared.kernel.uow import retrying
 
 from . import domain
 from .domain import Cycle, Notices, Recipient, contacts_of, office
@@ -128,9 +129,11 @@ def _opening(cycle: Cycle) -> str:
     return f"cycle:{cycle.year}:opened"
 
 
+@retrying
 def cycle_opened(uow, event_id: str, event, settings: Settings) -> Queued:
     with uow:
         known = uow.cycles.get(event.year)
+        uow.cycles.take_turn(event.year)
         # the closing may arrive first (another queue): a cycle known closed stays closed
         cycle = Cycle(event.year, event.opens_on, event.deadline, bool(known and known.closed))
         uow.cycles.save(cycle)
@@ -147,25 +150,29 @@ def cycle_opened(uow, event_id: str, event, settings: Settings) -> Queued:
         return _commit_event(uow, event_id, notices, settings)
 
 
+@retrying
 def cycle_closed(uow, event_id: str, event, settings: Settings) -> Queued:
     with uow:
         cycle = uow.cycles.get(event.year) or Cycle(event.year, event.closed_on,
                                                     event.closed_on)
+        uow.cycles.take_turn(event.year)
         cycle.closed = True
         uow.cycles.save(cycle)
         _step(uow, event_id)
     return Queued()
 
 
+@retrying
 def filers_enrolled(uow, event_id: str, event, settings: Settings) -> Queued:
     """Filers enrolled while their cycle is open are told at once what the others were told
     when it opened."""
     with uow:
+        cycle = uow.cycles.get(event.year)
+        uow.cycles.take_turn(event.year)
         filers = [{"year": event.year, "staff_id": f.staff_id, "entity": f.entity,
                    "email": f.email, "language": f.language.value} for f in event.filers]
         uow.filers.enrol(event.year, filers)
         notices = Notices()
-        cycle = uow.cycles.get(event.year)
         today = uow.clock.today()
         if cycle and cycle.is_open(today) and today <= cycle.deadline:
             notices.add("cycle_opened_filer", map(_filer_recipient, filers),
@@ -229,7 +236,12 @@ def reminder_requested(uow, event_id: str, event, settings: Settings) -> Queued:
     """compliance_reminder_due: the reminders one entity's focal point (or the Office) asked
     for, under the schedule's rules."""
     with uow:
-        due = domain.on_demand(uow.cycles.get(event.year), uow.clock.today(), event.days_before)
+        cycle = uow.cycles.get(event.year)
+        unknown = set(event.non_filers) - uow.filers.known(event.year, event.entity)
+        if cycle is None or unknown:
+            raise NotYetKnown(f"the {event.year} cycle's opening or the enrolment of "
+                              f"{len(unknown)} of its non-filers has not arrived yet")
+        due = domain.on_demand(cycle, uow.clock.today(), event.days_before)
         notices = Notices()
         if due:
             wanted = set(event.non_filers)

@@ -152,3 +152,8 @@ def checked(type_, value, field: str):
         return adapter.validate_python(value)
     except ValidationError as exc:
         raise Invalid.field(field, exc.errors()[0]["msg"])
+
+
+class NotYetKnown(Exception):
+    """An event names records whose own events have not arrived yet (they come on other
+    queues): its consumer tries it again a little later."""

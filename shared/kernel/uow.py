@@ -141,10 +141,10 @@ class UnitOfWork(abc.ABC):
 
 def retrying(use_case: Callable) -> Callable:
     """Run a use case again when what it read changed before it could write (`StaleState`)."""
-    def run(uow, command, **options):
+    def run(uow, *arguments, **options):
         for attempt in range(RETRIES):
             try:
-                return use_case(uow, command, **options)
+                return use_case(uow, *arguments, **options)
             except StaleState:
                 if attempt == RETRIES - 1:
                     raise

@@ -3,6 +3,7 @@ server: a reminder queued through the API reaches the focal point (in Chinese) a
 the Ethics Office lists the deliveries over the API and on its portal page, and the focal
 point's compliance page shows the day its entity was last reminded."""
 import datetime as dt
+import time
 from email import message_from_bytes, policy
 
 import pytest
@@ -25,6 +26,20 @@ def received_by(stack, address: str) -> list:
     return found
 
 
+def all_sent(api, address: str, count: int | None = None, seconds: float = 90) -> list:
+    """The deliveries to `address` once there are `count` (or some) and all were sent; fails
+    saying what there was."""
+    deadline, there = time.monotonic() + seconds, []
+    while time.monotonic() < deadline:
+        items = api.get("/notifications", params={"recipient": address})["items"]
+        if items and len(items) == (count or len(items)) and all(
+                d["state"] == "sent" for d in items):
+            return items
+        there = [(d["kind"], d["state"], d.get("reason")) for d in items]
+        time.sleep(0.2)
+    pytest.fail(f"deliveries to {address} not all sent within {seconds} s: {there}")
+
+
 @pytest.fixture
 def reminded(api, unique_code):
     """An entity whose focal point reads Chinese, a filer with an address, and a reminder of
@@ -45,14 +60,10 @@ def reminded(api, unique_code):
 
 
 def test_a_queued_reminder_is_sent_and_read_back(api, client_as, stack, reminded):
-    def sent_to(address):
-        items = api.get("/notifications", params={"recipient": address})["items"]
-        return items if items and all(d["state"] == "sent" for d in items) else None
-    to_focal = eventually(lambda: sent_to(reminded["focal"]), 60)
+    to_focal = all_sent(api, reminded["focal"])
     assert {d["language"] for d in to_focal} == {"zh"}
     # enrolled in an open cycle, the filer is also told that it opened
-    to_filer = eventually(lambda: (lambda items: items if items and len(items) == 2 else None)(
-        sent_to(reminded["filer"])), 60)
+    to_filer = all_sent(api, reminded["filer"], count=2)
     assert sorted(d["kind"] for d in to_filer) == ["cycle_opened_filer", "filing_reminder"]
     [reminder] = [d for d in to_filer if d["kind"] == "filing_reminder"]
     assert reminder["attempts"] >= 1 and reminder["sent_at"]

@@ -1,21 +1,19 @@
 """Alertmanager as `epun up --with-prometheus` starts it: an alert that fires in Prometheus
-reaches the SMTP server it routes to (an aiosmtpd server in this process), with its labels."""
+reaches the SMTP server it routes to (the platform's own local SMTP server, which keeps what it
+receives), with its labels."""
 import dataclasses
 import datetime as dt
-import email
-import email.policy
 import shutil
-import threading
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 
 from epun.alertmanager import AlertRouting, alertmanager_url
 from epun.cli_stack import up
 from epun.prometheus import prometheus_url
 
 from ..helpers import eventually, free_port
+from .notifications_helpers import mailbox, to
 
 pytestmark = [
     pytest.mark.integration,
@@ -25,23 +23,7 @@ pytestmark = [
                "'prometheus-alertmanager' packages (make test does)"),
 ]
 
-
-class Inbox:
-    """An SMTP server's handler keeping every message it is given."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.messages.append((envelope.rcpt_tos, message))
-        return "250 OK"
-
-    def matching(self, text: str) -> list:
-        with self.lock:
-            return [(to, m) for to, m in self.messages if text in _body(m)]
+OPERATIONS = "ethics-ops@example.org"
 
 
 def _body(message) -> str:
@@ -49,22 +31,15 @@ def _body(message) -> str:
                      if part.get_content_type() in ("text/plain", "text/html"))
 
 
-@pytest.fixture(scope="module")
-def inbox():
-    handler = Inbox()
-    server = Controller(handler, hostname="127.0.0.1", port=free_port())
-    server.start()
-    yield handler, server.port
-    server.stop()
+def matching(stack, text: str) -> list:
+    return [m for m in mailbox(stack) if to(m) == OPERATIONS and text in _body(m)]
 
 
 @pytest.fixture(scope="module")
-def alerting(stack, inbox):
-    _, smtp_port = inbox
+def alerting(stack):
     watched = dataclasses.replace(stack, prometheus_port=free_port(), prometheus_interval="1s",
                                   alertmanager_port=free_port())
-    routing = AlertRouting(smtp_url=f"smtp://127.0.0.1:{smtp_port}",
-                           email_to="ethics-ops@example.org", group_wait="1s")
+    routing = AlertRouting(smtp_url=stack.smtp_url, email_to=OPERATIONS, group_wait="1s")
     up(watched, with_prometheus=True, routing=routing)  # what `epun up --with-prometheus` runs
     try:
         yield watched
@@ -81,9 +56,7 @@ def test_prometheus_sends_its_alerts_to_the_alertmanager_started_with_it(alertin
     assert urls == [f"{alertmanager_url(alerting)}/api/v2/alerts"]
 
 
-def test_a_firing_alert_reaches_the_smtp_server_with_its_labels(alerting, inbox, api,
-                                                               unique_code):
-    handler, _ = inbox
+def test_a_firing_alert_reaches_the_smtp_server_with_its_labels(alerting, api, unique_code):
     entity = unique_code("ALR")
     api.put(f"/entities/{entity}", {"name": "An office late with its review",
                                     "category": "other"})
@@ -94,8 +67,7 @@ def test_a_firing_alert_reaches_the_smtp_server_with_its_labels(alerting, inbox,
         "decision": "preliminary_review",
         "decided_on": (today - dt.timedelta(days=46)).isoformat()})
 
-    (recipients, mail), *_ = eventually(lambda: handler.matching(entity), 90, interval=0.5)
-    assert recipients == ["ethics-ops@example.org"]
+    mail, *_ = eventually(lambda: matching(alerting, entity), 90, interval=0.5)
     assert "EpunRetaliationPreliminaryReviewOverdue" in mail["Subject"]
     body = _body(mail)
     for label in ("alertname = EpunRetaliationPreliminaryReviewOverdue", f"entity = {entity}",

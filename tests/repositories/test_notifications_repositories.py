@@ -1,11 +1,13 @@
 """The notifications' repositories: the fake and the database keep the same promises."""
 import datetime as dt
 
+import pytest
 from conftest import backends
 
 from services.notifications.domain import Cycle
 from services.notifications.memory import MemoryNotificationsUnitOfWork
 from services.notifications.store import NotificationsUnitOfWork
+from shared.kernel.errors import StaleState
 
 backend = backends(MemoryNotificationsUnitOfWork, NotificationsUnitOfWork)
 AT = dt.datetime(2015, 7, 31, 12, tzinfo=dt.timezone.utc)
@@ -68,6 +70,22 @@ def test_cycles_meetings_and_consultations(backend):
     assert uow.cycles.get(2014).closed and uow.cycles.get(2016) is None
     assert uow.meetings.get("M1")["sequence"] == 0
     assert [c["id"] for c in uow.consultations.open()] == ["C1"]
+
+
+def test_of_two_units_of_work_taking_a_cycles_turn_the_second_runs_again(backend):
+    opening, enrolment = backend.uow(), backend.uow()
+    with opening, enrolment:
+        assert opening.cycles.get(2015) is None and enrolment.cycles.get(2015) is None
+        opening.cycles.save(Cycle(2015, dt.date(2015, 3, 1), dt.date(2015, 5, 31)))
+        opening.cycles.take_turn(2015)
+        enrolment.cycles.take_turn(2015)
+        opening.commit()
+        with pytest.raises(StaleState):
+            enrolment.commit()
+    with backend.uow() as again:  # read again, it sees the opening and may take the next turn
+        assert again.cycles.get(2015).deadline == dt.date(2015, 5, 31)
+        again.cycles.take_turn(2015)
+        again.commit()
 
 
 def test_deliveries_once_each_newest_first_by_cursor_and_the_last_reminder(backend):

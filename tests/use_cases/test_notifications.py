@@ -14,7 +14,7 @@ from shared.contracts.intake import AnnualFigures, AnnualFiguresSubmitted
 from shared.contracts.panel import (ConsultationConcluded, ConsultationOpened, MeetingCancelled,
                                     MeetingConvened, MeetingRescheduled)
 from shared.kernel.clock import FixedClock
-from shared.kernel.errors import Forbidden, Invalid
+from shared.kernel.errors import Forbidden, Invalid, NotYetKnown
 
 SETTINGS = uc.Settings(portal_url="https://epun.example.org", eo_mail="eo@un.example.org")
 OPENS, DEADLINE = dt.date(2015, 3, 1), dt.date(2015, 4, 30)
@@ -117,7 +117,23 @@ def test_an_asked_for_reminder_follows_the_same_rules(uow, state, clock):
     assert len(deliveries(state, "overdue_notice")) == 2
     ahead = ComplianceReminderDue(year=2022, entity="UNHCR", deadline=dt.date(2022, 4, 30),
                                   days_before=7, non_filers=["S1"])
-    assert uc.reminder_requested(uow(), "r4", ahead, SETTINGS).queued == 0  # no such cycle
+    with pytest.raises(NotYetKnown):  # its opening has not arrived: it comes again later
+        uc.reminder_requested(uow(), "r4", ahead, SETTINGS)
+
+
+def test_a_reminder_naming_a_filer_not_enrolled_yet_waits_for_the_enrolment(uow, state, clock):
+    a_cycle(uow, [filer("S1", email="s1@x.org")])
+    ask = ComplianceReminderDue(year=2015, entity="UNHCR", deadline=DEADLINE, days_before=30,
+                                non_filers=["S1", "S2"])
+    clock._now = dt.datetime(2015, 3, 31, 9, tzinfo=dt.timezone.utc)
+    with pytest.raises(NotYetKnown):
+        uc.reminder_requested(uow(), "r1", ask, SETTINGS)
+    assert not deliveries(state, "filing_reminder")
+    uc.filers_enrolled(uow(), "e-s2", FilersEnrolled(year=2015, filers=[
+        filer("S2", email="s2@x.org")]), SETTINGS)
+    uc.reminder_requested(uow(), "r1", ask, SETTINGS)
+    assert sorted(d["recipient"] for d in deliveries(state, "filing_reminder")) == [
+        "s1@x.org", "s2@x.org"]
 
 
 def panel(uow):
