@@ -270,8 +270,10 @@ class Stack:
         storage = self.mongo_storage or str(self.state_dir / "mongo-data")
         if storage != ":memory:":
             Path(storage).mkdir(parents=True, exist_ok=True)
+        # --standalone: no oplog, which the platform never reads (no change streams); past its
+        # cap (100,000 entries) every write also prunes it, and writes slow down many times over
         self.spawn("mongo", [str(server), "--host", "127.0.0.1", "--port", str(self.mongo_port),
-                             "--storage-path", storage, *self.mongo_args], {})
+                             "--storage-path", storage, "--standalone", *self.mongo_args], {})
         wait_for(lambda: port_open("127.0.0.1", self.mongo_port), 60, "the embedded MongoDB server")
 
     def embedded_mongo_binary(self) -> Path:

@@ -5,7 +5,8 @@
   model, and the worker receives a `Delivery`: the envelope and its payload as that model;
 - a message that can never succeed (invalid contract, `PermanentFailure`) is published to the
   dead-letter queue with its reason, counted, and acked, so it never blocks the queue;
-- any other error is retried with a growing delay, then dead-lettered after `MAX_ATTEMPTS`.
+- any other error is retried with a growing delay, then dead-lettered after `MAX_ATTEMPTS`;
+  an event that waits for others (`NotYetKnown`) is tried for about half an hour.
 Its queue, and the dead-letter queue, are of the type `QUEUE_TYPE` says (`shared/queues.py`).
 """
 import logging
@@ -18,7 +19,7 @@ from nameko.events import EventHandler
 from pydantic import BaseModel, ValidationError
 
 from .contracts.envelope import EVENTS, Envelope
-from .kernel.errors import PermanentFailure
+from .kernel.errors import NotYetKnown, PermanentFailure
 from .metrics import DEAD_LETTERED, EVENTS_CONSUMED, RABBITMQ_UP
 from .queues import BROKER_DOWN, PromptQueueConsumer, durable_arguments, typed
 
@@ -27,7 +28,17 @@ log = logging.getLogger(__name__)
 DEAD_LETTER_EXCHANGE = Exchange("epun.dead-letter", type="fanout", durable=True)
 DEAD_LETTER_QUEUE = "epun.dead-letters"
 MAX_ATTEMPTS = 5
+WAITING_ATTEMPTS = 12  # delays of 1 s, 2 s ... 17 min: about 34 minutes in all
 BACKOFF_SECONDS = 0.5
+
+
+def retry_delay(exc: BaseException, attempts: int) -> float | None:
+    """Seconds before attempt `attempts + 1` of an event whose attempt `attempts` raised `exc`;
+    None: it goes to the dead-letter queue."""
+    limit = WAITING_ATTEMPTS if isinstance(exc, NotYetKnown) else MAX_ATTEMPTS
+    if isinstance(exc, (PermanentFailure, ValidationError)) or attempts >= limit:
+        return None
+    return BACKOFF_SECONDS * 2 ** attempts
 
 
 def dead_letter_queue(config) -> Queue:
@@ -90,12 +101,12 @@ class EnvelopeHandler(EventHandler):
             return result, exc_info
         exc = exc_info[1]
         attempts = int((message.headers or {}).get("x-epun-attempts", 0)) + 1
-        if isinstance(exc, (PermanentFailure, ValidationError)) or attempts >= MAX_ATTEMPTS:
+        delay = retry_delay(exc, attempts)
+        if delay is None:
             self._reject(message.payload, message, f"{type(exc).__name__}: {exc}")
         else:
             EVENTS_CONSUMED.labels(service, self.event_type, "retried").inc()
-            eventlet.spawn_after(BACKOFF_SECONDS * 2 ** attempts,
-                                 self._retry, message, attempts)
+            eventlet.spawn_after(delay, self._retry, message, attempts)
         return result, exc_info
 
     def _retry(self, message, attempts):

@@ -13,12 +13,10 @@ eventlet.monkey_patch()  # nameko's pytest plugin no longer does it
 
 import uuid  # noqa: E402
 
-import pymongo  # noqa: E402
 import pytest  # noqa: E402
 
-from epun.client import Client  # noqa: E402
 from epun.stack import Stack, drop_vhost, open_vhost, private_stack  # noqa: E402
-from tests.helpers import clients_by_role  # noqa: E402
+from tests.helpers import platform_fixtures  # noqa: E402
 from tests.identities import CALLBACK, TestProvider  # noqa: E402
 
 
@@ -53,23 +51,7 @@ def identity_provider(stack) -> TestProvider:
     return stack.identity_provider
 
 
-@pytest.fixture(scope="session")
-def mongo(stack):
-    client = pymongo.MongoClient(stack.mongo_uri, tz_aware=True)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="session")
-def api(stack) -> Client:
-    """A client with the stack's admin token."""
-    return Client(stack.base_url, stack.admin_token())
-
-
-@pytest.fixture(scope="session")
-def client_as(api):
-    """`client_as(role, entity=None, staff_id=None)`: a client holding a token of that role."""
-    return clients_by_role(api)
+mongo, api, client_as = platform_fixtures("session")
 
 
 @pytest.fixture

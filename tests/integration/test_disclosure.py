@@ -7,14 +7,11 @@ filed today, and none of the demo's). The module runs on a platform of its own: 
 cycles than the shared platform has past years for."""
 import datetime as dt
 
-import pymongo
 import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from epun.client import Client
-
-from ..helpers import clients_by_role, platform_of_its_own
+from ..helpers import platform_fixtures, platform_of_its_own
 
 pytestmark = pytest.mark.integration
 
@@ -27,21 +24,7 @@ def stack(tmp_path_factory):
         yield own
 
 
-@pytest.fixture(scope="module")
-def mongo(stack):
-    client = pymongo.MongoClient(stack.mongo_uri, tz_aware=True)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="module")
-def api(stack) -> Client:
-    return Client(stack.base_url, stack.admin_token())
-
-
-@pytest.fixture(scope="module")
-def client_as(api):
-    return clients_by_role(api)
+mongo, api, client_as = platform_fixtures("module")
 
 
 def participants(api, unique_code, categories=("secretariat",), cost_sharing=True) -> list[str]:
