@@ -132,4 +132,3 @@ def test_a_consumer_commits_an_event_once():
             uow.save(Thing("UNDP"))
             results.append(uow.commit())
     assert results == [True, False] and len(state.outbox) == 1
-
