@@ -4,14 +4,17 @@ time each process of the platform used.
 
 The demo is the largest load the tests put on one machine (about 24,000 filers over five
 cycles), so this is where the embedded database server's settings show. Options of that
-server go in EPUN_MONGO_ARGS (`--cache-size 4G`, say), as for `epun up`.
+server go in EPUN_MONGO_ARGS (`--cache-size 4G`, say), as for `epun up`. With
+SLOW_COMMAND_MS=300 it also prints the database commands that took longer, by service and shape.
 
     .venv/bin/python bench/demo_load.py
 """
 import os
+import re
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -44,6 +47,25 @@ def settled(api: Client, vhost: str) -> bool:
             and all(q.get("messages", 0) == 0 for q in queues))
 
 
+SLOW = re.compile(r"slow command[^:]*: (?P<shape>.*) in (?P<ms>\d+) ms$")
+
+
+def print_slow_commands(log_dir: Path, top: int = 10):
+    """The commands the services logged as slow (SLOW_COMMAND_MS), by service and shape, the
+    most time first."""
+    total: Counter = Counter()
+    count: Counter = Counter()
+    for log in log_dir.glob("*.log"):
+        for line in log.read_text(errors="replace").splitlines():
+            if found := SLOW.search(line):
+                key = (log.stem, found["shape"])
+                total[key] += int(found["ms"])
+                count[key] += 1
+    print(f"slow commands (over {os.environ['SLOW_COMMAND_MS']} ms), the {top} costliest:")
+    for (service, shape), ms in total.most_common(top):
+        print(f"  {service:<14} {count[service, shape]:6d} x {ms / 1000:8.1f} s  {shape}")
+
+
 def main():
     Stack().ensure_rabbitmq()
     vhost = open_vhost("epun-bench")
@@ -67,6 +89,8 @@ def main():
             print("processor time, s:")
             for name, pid in pids.items():
                 print(f"  {name:<14} {cpu_seconds(pid):8.1f}")
+            if os.environ.get("SLOW_COMMAND_MS"):
+                print_slow_commands(stack.log_dir)
         finally:
             stack.down()
             drop_vhost(vhost)

@@ -67,7 +67,8 @@ class UnitOfWork(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        self.client = connect(config.get("MONGO_URI", "mongodb://127.0.0.1:27017"))
+        self.client = connect(config.get("MONGO_URI", "mongodb://127.0.0.1:27017"),
+                              float(config.get("SLOW_COMMAND_MS") or 0))
         self.db = self.client[config["DATABASE"]]
         create_indexes(self.db, self.uow_cls.indexes)
         answers.create_index(self.db)

@@ -14,10 +14,12 @@ from collections import defaultdict
 from typing import Callable
 
 import pymongo
+from pymongo import monitoring
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from .contracts.common import SYSTEM, Actor
 from .kernel.audit import Head, chained
+from .kernel.batch import chunks, pause
 from .kernel.clock import Clock
 from .kernel.errors import StaleState
 from .kernel.uow import AlreadyProcessed, UnitOfWork
@@ -46,8 +48,57 @@ def tracking_id(consumer: str, event_id: str) -> str:
     return f"{consumer}:{event_id}"
 
 
-def connect(uri: str) -> pymongo.MongoClient:
-    return pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=10000)
+def connect(uri: str, slow_command_ms: float = 0) -> pymongo.MongoClient:
+    """A client; with `slow_command_ms`, every command slower than that is logged."""
+    listeners = [SlowCommands(slow_command_ms)] if slow_command_ms else []
+    return pymongo.MongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=10000,
+                               event_listeners=listeners)
+
+
+class SlowCommands(monitoring.CommandListener):
+    """Logs the commands that took longer than `threshold_ms`, with the shape of their filter
+    (field names and operators, never values), to find where a database's time goes."""
+
+    def __init__(self, threshold_ms: float):
+        self.threshold_ms = threshold_ms
+        self.shapes: dict[tuple, str] = {}
+
+    def started(self, event):
+        if event.command_name in ("find", "update", "delete", "aggregate", "count", "insert"):
+            self.shapes[(event.connection_id, event.request_id)] = command_shape(event.command)
+
+    def succeeded(self, event):
+        self._done(event, "")
+
+    def failed(self, event):
+        self._done(event, " (failed)")
+
+    def _done(self, event, outcome: str):
+        shape = self.shapes.pop((event.connection_id, event.request_id), "")
+        took = event.duration_micros / 1000
+        if took >= self.threshold_ms:
+            log.warning("slow command%s: %s %s in %.0f ms", outcome, event.command_name, shape,
+                        took)
+
+
+def command_shape(command: dict) -> str:
+    """`collection {field: {$op}}`: a command's target and the shape of its first filter."""
+    name = next(iter(command.values()), "")
+    body = command.get("filter") or next(
+        (part[0].get("q") for part in (command.get("updates"), command.get("deletes")) if part),
+        None) or command.get("pipeline") or command.get("query") or {}
+    size = len(command.get("documents") or command.get("updates") or [])
+    return f"{name} {_shape(body)}" + (f" x{size}" if size > 1 else "")
+
+
+def _shape(value, depth: int = 0):
+    if depth > 3:
+        return "..."
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_shape(v, depth + 1)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return f"[{_shape(value[0], depth + 1)} x{len(value)}]" if value else "[]"
+    return type(value).__name__
 
 
 def create_indexes(db, indexes: dict[str, list]):
@@ -168,6 +219,19 @@ class MongoUnitOfWork(UnitOfWork):
 
     def rollback(self):
         self._writes = []
+
+
+ID_LOOKUP_CHUNK = 50  # ids per $in: the embedded server matches an $in list linearly per key
+
+
+def find_ids(collection, ids: list, projection=None) -> list[dict]:
+    """The documents of `ids` that exist, looked up in chunks (outside any transaction)."""
+    out: list[dict] = []
+    for n, part in enumerate(chunks(ids, ID_LOOKUP_CHUNK)):
+        out += collection.find({"_id": {"$in": list(part)}}, projection)
+        if n % 20 == 19:
+            pause()
+    return out
 
 
 class MongoRepository:

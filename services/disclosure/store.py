@@ -18,14 +18,13 @@ from shared.dependencies import UnitOfWork
 from shared.kernel.batch import chunks, pause
 from shared.kernel.errors import Conflict, StaleState
 from shared.kernel.pagination import Page
-from shared.mongo import MongoRepository, MongoUnitOfWork
+from shared.mongo import MongoRepository, MongoUnitOfWork, find_ids
 
 from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, Participant,
                      PublicDisclosure, Reminder, S, Statement, VerificationSample)
 from .keyring import Keyring, open_statement, reseal_statement, seal_statement
 from .metrics import register_gauges
 
-LOOKUP_CHUNK = 50  # ids per $in: the embedded server matches $in lists linearly per document
 WRITE_CHUNK = 1000
 RESEAL_PAGE = 500
 EO = {"entity": ETHICS_OFFICE}
@@ -97,13 +96,13 @@ class Filers(MongoRepository):
 
     def many(self, year: int, staff_ids: list[str]) -> dict[str, Filer]:
         """The enrolled among `staff_ids`, by staff id."""
-        docs = _find_ids(self.db.filers, [_key(year, s) for s in staff_ids])
+        docs = find_ids(self.db.filers, [_key(year, s) for s in staff_ids])
         return {d["staff_id"]: _filer(d) for d in docs}
 
     def filed_before(self, staff_ids: list[str], years: list[int]) -> set[str]:
         """The staff ids among `staff_ids` who filed in one of the cycles of `years`."""
         ids = [_key(y, s) for y in years for s in staff_ids]
-        docs = _find_ids(self.db.filers, ids, {"staff_id": 1, "status": 1})
+        docs = find_ids(self.db.filers, ids, {"staff_id": 1, "status": 1})
         return {d["staff_id"] for d in docs if S(d["status"]) in FILED}
 
     def add(self, enrolment: Enrolment):
@@ -336,15 +335,6 @@ def _insert_once(uow: MongoUnitOfWork, collection: str, doc: dict, refused: Call
         except DuplicateKeyError:
             raise refused()
     uow.stage(write)
-
-
-def _find_ids(collection, ids: list[str], projection=None) -> list[dict]:
-    out = []
-    for n, part in enumerate(chunks(ids, LOOKUP_CHUNK)):
-        out += collection.find({"_id": {"$in": list(part)}}, projection)
-        if n % 20 == 0:
-            pause()
-    return out
 
 
 def _iso(day) -> str | None:

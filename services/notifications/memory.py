@@ -48,9 +48,14 @@ class Filers(_Repository):
         for filer in filers:
             self._merge("filers", f"{year}:{filer['staff_id']}", filer, {"state": "enrolled"})
 
-    def mark(self, year, staff_id, entity, state):
-        self._merge("filers", f"{year}:{staff_id}", {"state": state, "year": year,
-                                                     "staff_id": staff_id, "entity": entity})
+    def mark(self, marks):
+        for year, staff_id, entity, state in marks:
+            self._merge("filers", f"{year}:{staff_id}", {"state": state, "year": year,
+                                                         "staff_id": staff_id, "entity": entity})
+
+    def many(self, year, staff_ids):
+        found = (self.uow.read("filers", f"{year}:{s}") for s in staff_ids)
+        return {f["staff_id"]: f for f in found if f}
 
     def get(self, year, staff_id):
         return self.uow.read("filers", f"{year}:{staff_id}")

@@ -18,7 +18,7 @@ from pymongo import DESCENDING, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from shared.kernel.errors import StaleState
-from shared.mongo import MongoRepository, MongoUnitOfWork
+from shared.mongo import MongoRepository, MongoUnitOfWork, find_ids
 
 from .domain import Cycle
 
@@ -64,17 +64,26 @@ class Filers(MongoRepository):
     def enrol(self, year: int, filers: list[dict]):
         """New filers are inserted (enrolled); those known already keep their state."""
         ids = {f"{year}:{f['staff_id']}": f for f in filers}
-        known = {d["_id"] for d in self.db.filers.find({"_id": {"$in": list(ids)}}, {"_id": 1})}
+        known = {d["_id"] for d in find_ids(self.db.filers, list(ids), {"_id": 1})}
         self.uow.insert("filers", *({"_id": i, **f, "state": "enrolled"}
                                     for i, f in ids.items() if i not in known))
         self.uow.bulk("filers", [UpdateOne({"_id": i}, {"$set": f})
                                  for i, f in ids.items() if i in known])
 
-    def mark(self, year: int, staff_id: str, entity: str, state: str):
-        """A filer filed or was exempted; kept even when the enrolment arrives after it (the
-        two come on different queues), which then leaves the state as it is."""
-        self.uow.update("filers", {"_id": f"{year}:{staff_id}"}, {"$set": {
+    def mark(self, marks: list[tuple[int, str, str, str]]):
+        """Filers (year, staff id, entity, state) filed or were exempted, in one write; each is
+        kept even when the enrolment arrives after it (the two come on different queues),
+        which then leaves the state as it is. Of two marks of one filer, the last counts."""
+        last = {f"{year}:{staff_id}": (year, staff_id, entity, state)
+                for year, staff_id, entity, state in marks}
+        self.uow.bulk("filers", [UpdateOne({"_id": key}, {"$set": {
             "state": state, "year": year, "staff_id": staff_id, "entity": entity}}, upsert=True)
+            for key, (year, staff_id, entity, state) in last.items()])
+
+    def many(self, year: int, staff_ids: list[str]) -> dict[str, dict]:
+        """The known filers among `staff_ids`, by staff id."""
+        docs = find_ids(self.db.filers, [f"{year}:{s}" for s in staff_ids])
+        return {d["staff_id"]: d for d in docs}
 
     def get(self, year: int, staff_id: str) -> dict | None:
         return self.db.filers.find_one({"_id": f"{year}:{staff_id}"})
@@ -179,8 +188,8 @@ class Deliveries(MongoRepository):
         self.uow.insert(DELIVERIES, *docs)
 
     def new_only(self, docs: list[dict]) -> list[dict]:
-        known = {d["_id"] for d in self.db[DELIVERIES].find(
-            {"_id": {"$in": [d["_id"] for d in docs]}}, {"_id": 1})}
+        known = {d["_id"] for d in find_ids(self.db[DELIVERIES], [d["_id"] for d in docs],
+                                            {"_id": 1})}
         return [d for d in docs if d["_id"] not in known]
 
     def page(self, recipient, kind, since, cursor, limit: int) -> list[dict]:

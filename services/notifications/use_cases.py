@@ -183,15 +183,19 @@ def filers_enrolled(uow, event_id: str, event, settings: Settings) -> Queued:
 def filer_changes(uow, event_id: str, changes: list, settings: Settings) -> Queued:
     """statement_filed, filer_exempted, review_recorded, public_disclosure_decided, alone or
     folded in one filer_changes_recorded: `changes` is [(type, payload model)]."""
+    marking = ("statement_filed", "filer_exempted")
     with uow:
         notices = Notices()
+        uow.filers.mark([(c.year, c.staff_id, c.entity,
+                          "filed" if kind == "statement_filed" else "exempt")
+                         for kind, c in changes if kind in marking])
+        told = [c for kind, c in changes if kind not in marking]
+        known = {(year, staff_id): filer for year in {c.year for c in told}
+                 for staff_id, filer in uow.filers.many(
+                     year, [c.staff_id for c in told if c.year == year]).items()}
         for kind, change in changes:
-            if kind in ("statement_filed", "filer_exempted"):
-                uow.filers.mark(change.year, change.staff_id, change.entity,
-                                "filed" if kind == "statement_filed" else "exempt")
-                continue
-            filer = uow.filers.get(change.year, change.staff_id)
-            if filer is None:
+            filer = known.get((change.year, change.staff_id))
+            if kind in marking or filer is None:
                 continue
             recipient, cause = _filer_recipient(filer), f"{event_id}:{change.staff_id}"
             if kind == "review_recorded" and change.outcome.value == "conflicts_found":

@@ -39,14 +39,14 @@ def test_people_focal_points_and_active_members(backend):
 
 def test_filers_keep_their_state_whatever_order_the_events_come_in(backend):
     with backend.uow() as uow:
-        uow.filers.mark(2015, "S2", "UNHCR", "filed")  # filed before its enrolment arrived
+        uow.filers.mark([(2015, "S2", "UNHCR", "filed")])  # filed before its enrolment arrived
         uow.commit()
     with backend.uow() as uow:
         uow.filers.enrol(2015, [{"year": 2015, "staff_id": f"S{n}", "entity": "UNHCR",
                                  "email": f"s{n}@x.org", "language": "en"} for n in (1, 2, 3)])
         uow.commit()
     with backend.uow() as uow:
-        uow.filers.mark(2015, "S3", "UNHCR", "exempt")
+        uow.filers.mark([(2015, "S3", "UNHCR", "filed"), (2015, "S3", "UNHCR", "exempt")])
         uow.filers.enrol(2015, [{"year": 2015, "staff_id": "S1", "entity": "UNHCR",
                                  "email": "new@x.org", "language": "zh"}])
         uow.commit()
@@ -55,6 +55,8 @@ def test_filers_keep_their_state_whatever_order_the_events_come_in(backend):
     assert uow.filers.get(2015, "S1")["email"] == "new@x.org"
     assert uow.filers.counts(2015, "UNHCR") == {"required": 2, "filed": 1, "outstanding": 1}
     assert uow.filers.outstanding(2015, "UNDP") == []
+    assert uow.filers.get(2015, "S3")["state"] == "exempt"  # of two marks, the last
+    assert sorted(uow.filers.many(2015, ["S1", "S3", "S9"])) == ["S1", "S3"]
 
 
 def test_cycles_meetings_and_consultations(backend):
