@@ -19,7 +19,7 @@ from .logs import REQUEST_ID
 from .contracts.common import SYSTEM, Actor
 from .kernel.clock import Clock, SystemClock
 from .metrics import Metrics  # noqa: F401  (a provider too, served from here)
-from .mongo import MongoUnitOfWork, connect, create_indexes
+from .mongo import CallClaim, MongoUnitOfWork, connect, create_indexes
 from .outbox import OUTBOX, OutboxRelay, events_since
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ class UnitsOfWork:
         self._provider, self._data = provider, worker_data
         self.db, self.client = provider.db, provider.client
         self.wrote = False  # a unit of work of this worker committed events
+        self.call_claim: CallClaim | None = None  # an RPC call's with a client key
 
     @property
     def request_id(self) -> str | None:
@@ -44,9 +45,11 @@ class UnitsOfWork:
 
     def __call__(self, actor: Actor = SYSTEM, request_id: str | None = None) -> MongoUnitOfWork:
         provider = self._provider
-        return provider.uow_cls(self.db, self.client, actor, provider.clock,
-                                request_id or self.request_id, self._committed,
-                                **provider.extra)
+        uow = provider.uow_cls(self.db, self.client, actor, provider.clock,
+                               request_id or self.request_id, self._committed,
+                               **provider.extra)
+        uow.call_claim = self.call_claim
+        return uow
 
     def _committed(self):
         self.wrote = True
@@ -110,6 +113,7 @@ class UnitOfWork(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         units = UnitsOfWork(self, worker_ctx.data)
+        units.call_claim = answers.claim_for(worker_ctx)
         self.workers[worker_ctx] = units
         return units
 
@@ -117,5 +121,7 @@ class UnitOfWork(DependencyProvider):
         self.workers.pop(worker_ctx, None)
 
     def wrote(self, worker_ctx) -> bool:
+        """Whether the worker committed events, or took its call's claim."""
         units = self.workers.get(worker_ctx)
-        return bool(units and units.wrote)
+        claim = units.call_claim if units else None
+        return bool(units and (units.wrote or (claim and claim.taken)))

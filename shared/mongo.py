@@ -25,6 +25,8 @@ from .kernel.errors import StaleState
 from .kernel.uow import AlreadyProcessed, UnitOfWork
 from .outbox import OUTBOX, outbox_document
 
+ANSWERS = "rpc_answers"  # the answers of RPC calls that wrote (see shared.answers)
+
 log = logging.getLogger(__name__)
 
 AUDIT = "audit_log"
@@ -128,6 +130,19 @@ def append_audit(db, session, entries: list[dict]):
                           session=session)
 
 
+class CallClaim:
+    """The record an RPC call sent with a client's key takes in its first transaction, under
+    the id its answer is kept with: a second delivery or a repeated request of the same call,
+    run at the same time in any process, finds it taken when it commits, and writes nothing."""
+
+    def __init__(self, call_id: str):
+        self.id, self.taken = call_id, False
+
+
+class CallTaken(Exception):
+    """This call's claim was taken by another run of it; its answer comes from that run."""
+
+
 class MongoUnitOfWork(UnitOfWork):
     """Subclasses name their repositories in `repositories` (attribute -> class) and their
     collections' indexes in `indexes`."""
@@ -139,6 +154,7 @@ class MongoUnitOfWork(UnitOfWork):
                  request_id: str | None = None, on_commit: Callable[[], None] | None = None):
         self.db, self.client, self._on_commit = db, client, on_commit
         self._writes: list[Write] = []
+        self.call_claim: CallClaim | None = None  # set by the worker for a call with a key
         super().__init__(actor, clock, request_id)
         for name, repository in self.repositories.items():
             setattr(self, name, repository(self))
@@ -188,8 +204,15 @@ class MongoUnitOfWork(UnitOfWork):
         audited = [self.audit_document(entry, now) for entry in audit]
         marks = [{"_id": tracking_id(consumer, event_id), "entity": "-", "consumer": consumer,
                   "event_id": event_id, "at": now} for consumer, event_id in tracking]
+        claim = self.call_claim if self.call_claim and not self.call_claim.taken else None
 
         def transaction(session):
+            if claim:
+                try:
+                    self.db[ANSWERS].insert_one({"_id": claim.id, "at": now},
+                                                session=session)
+                except DuplicateKeyError:
+                    raise CallTaken(claim.id)
             if marks:
                 try:
                     self.db[PROCESSED].insert_many(marks, session=session)
@@ -214,6 +237,8 @@ class MongoUnitOfWork(UnitOfWork):
                 with lock:
                     session.with_transaction(transaction)
         self._writes = []
+        if claim:
+            claim.taken = True
         if outbox and self._on_commit:
             self._on_commit()
 

@@ -1,6 +1,7 @@
 """The skeleton's promises, against a real RabbitMQ and a real MongoDB-compatible server."""
 import datetime as dt
 import json
+import threading
 
 import pytest
 from nameko.amqp.publish import Publisher
@@ -184,6 +185,50 @@ def test_a_write_sent_again_after_its_answer_was_lost_is_done_once(stack, api, m
                      headers={"Idempotency-Key": headers["Idempotency-Key"] + "-2"})
     assert other.status_code == 201 and other.json() != first.json()
     assert intake_db.service_requests.count_documents({}) == before + 1
+
+
+def _first_run_still_going(stack, api, mongo, code):
+    """A request answered once, then made to look as if its first run in intake were still
+    going (its kept answer back to a bare claim) and its gateway record lost: (body, headers,
+    first answer, the claim's id)."""
+    body = {"entity": code, "received_on": "2015-03-02", "category": "advice",
+            "advice_topic": "other", "source": "headquarters"}
+    headers = {"Idempotency-Key": f"overlap-{code}"}
+    first = api.call("POST", "/service-requests", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    answers = mongo[f"{stack.db_prefix}_intake"].rpc_answers
+    [claim] = [d["_id"] for d in answers.find({"result": {"$exists": True}})
+               if d["result"] == first.json()]
+    answers.update_one({"_id": claim}, {"$unset": {"result": 1}})
+    assert mongo[f"{stack.db_prefix}_gateway"].idempotency.delete_many({}).deleted_count >= 1
+    return body, headers, first.json(), claim
+
+
+def test_a_repeat_that_overlaps_its_first_run_waits_for_its_answer_and_writes_nothing(
+        stack, api, mongo, unique_code):
+    code = unique_code("OVER")
+    api.call("PUT", f"/entities/{code}", json={"name": "Overlaps", "category": "other"})
+    body, headers, first, claim = _first_run_still_going(stack, api, mongo, code)
+    intake_db = mongo[f"{stack.db_prefix}_intake"]
+    before = intake_db.service_requests.count_documents({"entity": code})
+    answers = intake_db.rpc_answers
+    threading.Timer(2, lambda: answers.update_one({"_id": claim},
+                                                  {"$set": {"result": first}})).start()
+    again = api.call("POST", "/service-requests", json=body, headers=headers)
+    assert (again.status_code, again.json()) == (201, first)
+    assert intake_db.service_requests.count_documents({"entity": code}) == before == 1
+
+
+def test_a_repeat_whose_first_run_died_after_its_commit_is_a_409_and_writes_nothing(
+        stack, api, mongo, unique_code):
+    code = unique_code("DIED")
+    api.call("PUT", f"/entities/{code}", json={"name": "Died", "category": "other"})
+    body, headers, _, _ = _first_run_still_going(stack, api, mongo, code)
+    again = api.call("POST", "/service-requests", json=body, headers=headers)
+    assert again.status_code == 409, again.text
+    assert "read the record back" in again.json()["detail"]
+    assert mongo[f"{stack.db_prefix}_intake"].service_requests.count_documents(
+        {"entity": code}) == 1
 
 
 def test_tokens_are_stored_only_as_hashes(stack, api, mongo):
