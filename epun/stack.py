@@ -188,7 +188,8 @@ class Stack:
     def process_status(self, name: str) -> dict:
         pid = self.read_pid(name)
         ports = self.recorded_ports(name)
-        row = {"pid": pid, "running": bool(pid and pid_alive(pid)), "ports": ports}
+        row: dict[str, object] = {"pid": pid, "running": bool(pid and pid_alive(pid)),
+                                  "ports": ports}
         if pid is None:
             row["state"] = "stopped"
         elif not row["running"]:

@@ -41,7 +41,7 @@ class JsonFormatter(logging.Formatter):
         self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc)
+        line: dict[str, object] = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc)
                 .isoformat(timespec="milliseconds"),
                 "level": record.levelname, "service": self.service, "logger": record.name,
                 "message": record.getMessage()}
@@ -69,7 +69,7 @@ class LogContext(DependencyProvider):
 
     def __init__(self, assign: bool = False):
         self.assign = assign
-        self._started = {}
+        self._started: dict[object, float] = {}
 
     def worker_setup(self, worker_ctx):
         data, args = worker_ctx.data, worker_ctx.args
