@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install demo test unit cluster up down status bench fuzz clean system-deps
+.PHONY: install demo test unit lint cluster up down status bench fuzz clean system-deps
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -15,6 +15,11 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+# ruff and mypy at the versions the `lint` extra pins, installed the first time
+$(BIN)/.lint-installed: $(BIN)/.installed pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[lint]"
+	touch $@
 
 # Debian packages the tests use (Prometheus' promtool and server, Chromium for the portal tests,
 # Pango and fonts for the reports' PDF); installed only when missing and only where we may (root
@@ -37,6 +42,12 @@ demo: install system-deps
 
 test: install system-deps
 	$(BIN)/python -m pytest -m "not cluster" $(PYTEST_ARGS)
+
+# ruff (line length 100, rules E, F, W) over the repository and mypy (with the pydantic plugin)
+# over shared, services, epun and bench, as pyproject.toml configures them; both must pass.
+lint: $(BIN)/.lint-installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The full cluster drill: three RabbitMQ nodes of its own, two processes of every service, 5,000
 # writes through the API while a broker node stops and one process of each service is killed.

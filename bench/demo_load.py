@@ -36,7 +36,7 @@ def cpu_seconds(pid: int) -> float:
 
 def processes(stack: Stack) -> dict[str, int]:
     names = ["mongo", *stack.service_processes()]
-    return {name: stack.read_pid(name) for name in names if stack.read_pid(name)}
+    return {name: pid for name in names if (pid := stack.read_pid(name))}
 
 
 def settled(api: Client, vhost: str) -> bool:

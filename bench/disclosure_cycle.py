@@ -81,8 +81,9 @@ def step(name: str, client: Client, path: str, rows: list[dict], batch: int) -> 
     return elapsed
 
 
-def timed(fn, repeat: int = 5) -> tuple[float, object]:
-    times, result = [], None
+def timed(fn, repeat: int = 5) -> tuple[float, dict]:
+    times: list[float] = []
+    result: dict = {}
     for _ in range(repeat):
         started = time.perf_counter()
         result = fn()
@@ -102,7 +103,7 @@ def raw_compliance(filers, year: int) -> dict:
 
 def run(stack: Stack, n: int, batch: int):
     client = Client(stack.base_url, stack.admin_token(), timeout=900)
-    mongo = pymongo.MongoClient(stack.mongo_uri, tz_aware=True)
+    mongo: pymongo.MongoClient[dict] = pymongo.MongoClient(stack.mongo_uri, tz_aware=True)
     db = mongo[f"{stack.db_prefix}_disclosure"]
     run_id = uuid.uuid4().hex[:5].upper()
     for k in range(ENTITIES):

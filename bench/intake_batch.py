@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from epun.client import Client  # noqa: E402
 from epun.stack import (Stack, drop_vhost, from_environment, open_vhost,  # noqa: E402
                         private_stack)
-from services.intake.store import IntakeRepository  # noqa: E402
+from services.intake.store import IntakeUnitOfWork  # noqa: E402
 
 CATEGORIES = ["advice", "financial_disclosure", "retaliation", "training", "outreach", "standards"]
 TOPICS = ["outside_activities", "employment", "conflict_of_interest", "gifts_honours_awards",
@@ -89,11 +89,11 @@ def timed_insert(collection, docs: list[dict]) -> float:
 
 def run(stack: Stack, n: int, batch: int):
     client = Client(stack.base_url, stack.admin_token(), timeout=600)
-    mongo = pymongo.MongoClient(stack.mongo_uri, tz_aware=True)
+    mongo: pymongo.MongoClient[dict] = pymongo.MongoClient(stack.mongo_uri, tz_aware=True)
     stored = mongo[f"{stack.db_prefix}_intake"].service_requests
     raw_db = mongo[f"{stack.db_prefix}_bench_raw_{uuid.uuid4().hex[:6]}"]
     indexed, bare = raw_db.indexed, raw_db.bare
-    for keys, options in IntakeRepository.indexes["service_requests"]:
+    for keys, options in IntakeUnitOfWork.indexes["service_requests"]:
         indexed.create_index(keys, **options)
     run_id = uuid.uuid4().hex[:5].upper()
     api_time = indexed_time = bare_time = 0.0

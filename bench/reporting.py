@@ -72,7 +72,8 @@ def envelope(event_type: str, payload: dict, entity: str = "EO") -> dict:
 
 class Bus:
     def __init__(self, amqp_uri: str):
-        self.amqp_uri, self.publishers = amqp_uri, {}
+        self.amqp_uri = amqp_uri
+        self.publishers: dict[str, Publisher] = {}
 
     def publish(self, body: dict):
         source = EVENTS[body["type"]][0]
@@ -232,7 +233,8 @@ def run(stack: Stack, args):
     directory += [envelope("panel_member_joined", {"entity": code, "head": "Head",
                                                    "joined_on": f"{FIRST_YEAR}-08-01"}, code)
                   for code in codes[1:]]
-    reporting_db = pymongo.MongoClient(stack.mongo_uri)[f"{stack.db_prefix}_reporting"]
+    mongo: pymongo.MongoClient[dict] = pymongo.MongoClient(stack.mongo_uri)
+    reporting_db = mongo[f"{stack.db_prefix}_reporting"]
     consume(bus, client, directory,
             lambda: reporting_db.directory.count_documents({}) >= len(codes), "entity_registered")
 

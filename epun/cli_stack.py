@@ -7,7 +7,8 @@ from .stack import Stack, dump_status
 
 def register(sub):
     """Add these subcommands to the `epun` parser."""
-    up_command = sub.add_parser("up", help="start the local SMTP server, RabbitMQ, MongoDB and the six services")
+    up_command = sub.add_parser(
+        "up", help="start the local SMTP server, RabbitMQ, MongoDB and the six services")
     up_command.add_argument("--with-prometheus", action="store_true",
                             help="also start Prometheus on 127.0.0.1:9090 and Alertmanager on "
                                  ":9093, routing alerts by mail (ALERT_SMTP_URL, ALERT_EMAIL_TO) "

@@ -73,7 +73,7 @@ class Client:
         """Post `rows` in chunks: JSON items, or CSV cells under `header` when it is given.
 
         Returns the merged answer, rows numbered from 1 over the whole list."""
-        total = {"accepted": 0, "rejected": []}
+        total: dict = {"accepted": 0, "rejected": []}
         for start in range(0, len(rows), chunk):
             part = rows[start:start + chunk]
             headers = {"Idempotency-Key": f"{key_prefix}-{start}"} if key_prefix else {}

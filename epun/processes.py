@@ -49,7 +49,7 @@ def _listening_inodes(port: int | None = None) -> dict[str, int]:
 
 
 def _socket_inodes(pid: int) -> set[str]:
-    inodes = set()
+    inodes: set[str] = set()
     try:
         entries = list((PROC / str(pid) / "fd").iterdir())
     except OSError:
@@ -73,7 +73,7 @@ def listening_ports(pid: int) -> set[int]:
 def port_holders(port: int) -> dict[int, str]:
     """pid -> command line of the processes listening on `port` (those this user may see)."""
     inodes = set(_listening_inodes(port))
-    holders = {}
+    holders: dict[int, str] = {}
     if not inodes:
         return holders
     for entry in PROC.iterdir():

@@ -31,6 +31,8 @@ def config_path(service: str, env) -> Path:
     if folder:
         return Path(folder) / f"{service}.yaml"
     package = importlib.util.find_spec("services")  # finds the package without importing it
+    if package is None or not package.submodule_search_locations:
+        raise SystemExit("the services package is not installed")
     return Path(next(iter(package.submodule_search_locations))) / service / "config.yaml"
 
 

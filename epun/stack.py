@@ -71,7 +71,8 @@ class Stack:
     amqp_uri: str = field(default_factory=lambda: os.environ.get("AMQP_URI", DEFAULT_AMQP))
     mongo_uri: str | None = field(default_factory=lambda: os.environ.get("MONGO_URI"))
     mongo_port: int = 27117
-    mongo_storage: str | None = None  # a folder (default: mongo-data in the state folder) or :memory:
+    # a folder (default: mongo-data in the state folder) or :memory:
+    mongo_storage: str | None = None
     # more options of the embedded server (EPUN_MONGO_ARGS: `--cache-size 4G`, say)
     mongo_args: list = field(
         default_factory=lambda: shlex.split(os.environ.get("EPUN_MONGO_ARGS", "")))
@@ -188,7 +189,8 @@ class Stack:
     def process_status(self, name: str) -> dict:
         pid = self.read_pid(name)
         ports = self.recorded_ports(name)
-        row = {"pid": pid, "running": bool(pid and pid_alive(pid)), "ports": ports}
+        row: dict[str, object] = {"pid": pid, "running": bool(pid and pid_alive(pid)),
+                                  "ports": ports}
         if pid is None:
             row["state"] = "stopped"
         elif not row["running"]:
@@ -233,7 +235,8 @@ class Stack:
             raise StackError(f"no node of AMQP_URI answers ({len(nodes)} nodes)")
         if not port_open(host, port):
             if host not in ("127.0.0.1", "localhost"):
-                raise StackError(f"RabbitMQ does not answer at {host}:{port}; start it or set AMQP_URI")
+                raise StackError(
+                    f"RabbitMQ does not answer at {host}:{port}; start it or set AMQP_URI")
             self._start_local_rabbitmq()
             wait_for(lambda: port_open(host, port), 120, "RabbitMQ")
         if host in ("127.0.0.1", "localhost") and shutil.which("rabbitmq-plugins"):
@@ -253,7 +256,8 @@ class Stack:
             else:
                 raise StackError(
                     "RabbitMQ is not running and not installed. Install it (Debian: "
-                    "'sudo apt-get install rabbitmq-server') or point AMQP_URI at a running broker.")
+                    "'sudo apt-get install rabbitmq-server') or point AMQP_URI at a running "
+                    "broker.")
         say("starting RabbitMQ ...")
         subprocess.run(["rabbitmq-server", "-detached"], check=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -436,7 +440,8 @@ class Stack:
         return opened()
 
     def describe(self) -> str:
-        lines = [f"API        {self.base_url}/api/v1  (OpenAPI: {self.base_url}/api/v1/openapi.json)"]
+        lines = [f"API        {self.base_url}/api/v1  "
+                 f"(OpenAPI: {self.base_url}/api/v1/openapi.json)"]
         lines += [f"metrics    {s:<11} " + " ".join(
                       f"http://127.0.0.1:{self.metrics_port(s, r)}/metrics"
                       for r in range(1, self.replicas + 1)) for s in METRICS_ORDER]

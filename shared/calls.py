@@ -3,8 +3,8 @@
 `ServiceCalls("intake")` is nameko's `RpcProxy` with three promises, for callers that answer
 people (the gateway):
 - every call ends within its timeout: `RPC_TIMEOUT` seconds, or `RPC_RENDER_TIMEOUT` for the
-  methods named `slow` (rendering reports, a PDF takes seconds; batches of 10,000 rows); past it the call raises `NoAnswer`, a
-  503 with `Retry-After: RPC_RETRY_AFTER`;
+  methods named `slow` (rendering reports, a PDF takes seconds; batches of 10,000 rows); past it
+  the call raises `NoAnswer`, a 503 with `Retry-After: RPC_RETRY_AFTER`;
 - a call that could not be sent because the broker connection is down is sent again, every half
   second, once the connection is back, within the same timeout (nothing reached the service, so
   this is safe for writes too);

@@ -66,7 +66,7 @@ class UnitOfWork(DependencyProvider):
     def __init__(self, uow_cls: type[MongoUnitOfWork], clock: Clock | None = None, **extra):
         self.uow_cls, self.clock, self.extra = uow_cls, clock or SystemClock(), extra
         self.relay = None
-        self.workers = {}
+        self.workers: dict[object, UnitsOfWork] = {}
 
     def setup(self):
         config = self.container.config

@@ -45,7 +45,7 @@ class Watched:
     def __init__(self, what: str, fresh_seconds: float):
         self.what, self.fresh_seconds = what, fresh_seconds
         self.problem: str | None = f"{what}: not checked yet"
-        self.at = None
+        self.at: float | None = None
 
     def record(self, problem: str | None):
         self.problem, self.at = problem, time.monotonic()

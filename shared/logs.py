@@ -41,10 +41,11 @@ class JsonFormatter(logging.Formatter):
         self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc)
-                .isoformat(timespec="milliseconds"),
-                "level": record.levelname, "service": self.service, "logger": record.name,
-                "message": record.getMessage()}
+        line: dict[str, object] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc)
+            .isoformat(timespec="milliseconds"),
+            "level": record.levelname, "service": self.service, "logger": record.name,
+            "message": record.getMessage()}
         line.update({f: _context.get().get(f) for f in FIELDS})
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
@@ -69,7 +70,7 @@ class LogContext(DependencyProvider):
 
     def __init__(self, assign: bool = False):
         self.assign = assign
-        self._started = {}
+        self._started: dict[object, float] = {}
 
     def worker_setup(self, worker_ctx):
         data, args = worker_ctx.data, worker_ctx.args

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 ENTRYPOINT_CALLS = Counter(
     "epun_entrypoint_calls_total", "Entrypoint calls handled", ["service", "entrypoint"])
 ENTRYPOINT_ERRORS = Counter(
-    "epun_entrypoint_errors_total", "Entrypoint calls that raised", ["service", "entrypoint", "error"])
+    "epun_entrypoint_errors_total", "Entrypoint calls that raised",
+    ["service", "entrypoint", "error"])
 ENTRYPOINT_LATENCY = Histogram(
     "epun_entrypoint_duration_seconds", "Entrypoint latency", ["service", "entrypoint"],
     buckets=(.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30))

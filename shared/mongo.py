@@ -33,7 +33,7 @@ AUDIT = "audit_log"
 AUDIT_HEAD = "audit_chain"  # one document: the last entry's number and hash
 HEAD_ID = "head"
 PROCESSED = "processed_events"
-BASE_INDEXES = {
+BASE_INDEXES: dict[str, list] = {
     OUTBOX: [([("sent", 1), ("created_at", 1), ("_id", 1)], {})],  # the relay's order
     AUDIT: [([("entity", 1), ("at", 1)], {}), ([("entity", 1), ("_id", 1)], {})],
 }

@@ -52,7 +52,9 @@ def durable_arguments(config) -> dict:
 
 def typed(queue: Queue, config) -> Queue:
     """`queue` (durable, not exclusive) of the configured type."""
-    queue.queue_arguments = {**(queue.queue_arguments or {}), **durable_arguments(config)}
+    # kombu declares a Queue's fields in `Queue.attrs`, which its annotations do not name
+    arguments = getattr(queue, "queue_arguments") or {}
+    setattr(queue, "queue_arguments", {**arguments, **durable_arguments(config)})
     return queue
 
 

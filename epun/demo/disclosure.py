@@ -76,7 +76,7 @@ SAMPLE_2014 = {"size": 239, "seed": "A/70/307", "strata": ["entity"]}
 ELIGIBLE_2014, PUBLISHED_2014 = 151, 103
 DECLINED_2014 = {"security": 21, "cultural": 9, "religious": 6, "other": 12}  # ILLUSTRATIVE
 # ILLUSTRATIVE: deadlines, programme costs (US$), non-filers at the close, returning share
-CYCLES = {
+CYCLES: dict[int, dict] = {
     2011: {"deadline": "2011-05-31", "programme_cost": 1_850_000.00, "non_filers": 13},
     2012: {"deadline": "2012-05-31", "programme_cost": 1_900_000.00, "non_filers": 9},
     2013: {"deadline": "2013-05-31", "programme_cost": 1_950_000.00, "non_filers": 5},

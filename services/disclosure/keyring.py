@@ -37,7 +37,7 @@ class Keyring:
         if not setting or not str(setting).strip():
             raise KeyringError("the disclosure service cannot start: FDP_KEYS is not set, and "
                                f"statements are encrypted at rest; {HOW}")
-        keys = []
+        keys: list[tuple[str, bytes]] = []
         for position, part in enumerate(str(setting).split(","), start=1):
             key_id, sep, encoded = part.strip().partition(":")
             if not sep or not KEY_ID.match(key_id):

@@ -193,6 +193,8 @@ class Counters(MongoRepository):
 
 
 class Statements(MongoRepository):
+    uow: "DisclosureUnitOfWork"
+
     @property
     def keyring(self) -> Keyring:
         if self.uow.keyring is None:
@@ -248,7 +250,8 @@ class PublicDisclosures(MongoRepository):
 
     def published(self, year: int) -> list[PublicDisclosure]:
         return [PublicDisclosure(d["year"], d["staff_id"], d["entity"], d["grade"],
-                                 _date(d["decided_on"]), {k: d.get(k) for k in DECISION})
+                                 dt.date.fromisoformat(d["decided_on"]),
+                                 {k: d.get(k) for k in DECISION})
                 for d in self.db.public_disclosures.find(
                     {**_year_range(year), "publish": True}).sort("_id", 1)]
 
@@ -351,7 +354,8 @@ def _participant(doc: dict) -> Participant:
 
 
 def _cycle(doc: dict) -> Cycle:
-    return Cycle(doc["year"], _date(doc["opens_on"]), _date(doc["deadline"]),
+    return Cycle(doc["year"], dt.date.fromisoformat(doc["opens_on"]),
+                 dt.date.fromisoformat(doc["deadline"]),
                  doc["programme_cost"], doc["status"], _date(doc.get("closed_on")))
 
 

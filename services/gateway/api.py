@@ -170,7 +170,8 @@ def route(method: str, path: str, summary: str, *, body=None, response=None, sta
                 response = problem_response(exc)
             response.headers[logs.REQUEST_ID_HEADER] = self.log_context.request_id() or ""
             return secured(response, request, trusted_proxies(self.config))
-        handler.route_spec = spec  # the OpenAPI document names the operation by its attribute
+        # the OpenAPI document names the operation by its attribute
+        setattr(handler, "route_spec", spec)
         return ApiEntrypoint.decorator(method, _werkzeug_path(path))(handler)
     return decorate
 

@@ -63,6 +63,7 @@ class IdempotencyRecords(Repository):
 
     def answer(self, record: IdempotencyRecord):
         found = self.get(record.key)
+        assert record.status is not None, "an answer has its status"
         if found is not None:
             self.uow.stage(self.collection, record.key,
                            found.answer(record.status, record.body, record.content_type))

@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
@@ -19,7 +20,7 @@ from authlib.oauth2 import OAuth2Error
 from joserfc import jwt
 from joserfc.errors import (BadSignatureError, ClaimError, ExpiredTokenError, InvalidClaimError,
                             JoseError, MissingClaimError)
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, KeySetSerialization
 from nameko.extensions import DependencyProvider
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def verify_id_token(id_token: str, keys: KeySet, issuer: str, client_id: str, no
 
 @dataclass
 class _Cached:
-    value: object = None
+    value: Any = None
     until: float = 0.0
 
 
@@ -137,7 +138,8 @@ class IdentityProvider:
         if not refresh and cached.value is not None and cached.until > time.monotonic():
             return cached.value
         try:
-            keys = KeySet.import_key_set(self._get_json(self.metadata()["jwks_uri"]))
+            found = self._get_json(self.metadata()["jwks_uri"])  # checked as it is imported
+            keys = KeySet.import_key_set(cast(KeySetSerialization, found))
         except (JoseError, ValueError, KeyError, TypeError) as exc:
             raise ProviderUnavailable(f"the provider's keys cannot be read: {exc}")
         self._keys = _Cached(keys, time.monotonic() + METADATA_SECONDS)

@@ -206,6 +206,7 @@ def _problems(r) -> dict:
 
 
 def _content(r) -> dict:
+    schema: dict
     if r.batch:
         schema = {"$ref": "#/components/schemas/BatchAnswer"}
     elif _is_model(r.response):

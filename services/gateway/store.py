@@ -148,6 +148,9 @@ class Nonces(MongoRepository):
 
 
 class GatewayUnitOfWork(MongoUnitOfWork):
+    tokens: Tokens
+    people: People
+    sessions: Sessions
     repositories = {"tokens": Tokens, "idempotency": IdempotencyRecords, "people": People,
                     "accounts": Accounts, "sessions": Sessions, "nonces": Nonces}
     # every request reads tokens, sessions and people by `_id`; the lists are short
@@ -211,7 +214,7 @@ def _account_doc(account: LocalAccount) -> dict:
 
 
 def _account(doc: dict) -> LocalAccount:
-    return LocalAccount(doc["_id"], **{name: doc.get(name) for name in ACCOUNT_FIELDS
+    return LocalAccount(doc["_id"], **{name: doc[name] for name in ACCOUNT_FIELDS
                                        if doc.get(name) is not None},
                         version=doc.get("version", 0))
 

@@ -108,8 +108,9 @@ class ActivityLog(Aggregate):
 
     @classmethod
     def of(cls, activities: Iterable, ids: Iterable[str]) -> "ActivityLog":
-        records = [ActivityRecorded(id=i, period=period_of(a.held_on), **dict(a))
-                   for a, i in zip(activities, ids)]
+        records: list[ActivityRecord] = [
+            ActivityRecorded(id=i, period=period_of(a.held_on), **dict(a))
+            for a, i in zip(activities, ids)]
         log = cls(records)
         for record in records:
             log.record(record, record.entity)

@@ -185,7 +185,8 @@ def _inquiry_doc(inquiry: Inquiry) -> dict:
 
 
 def _inquiry(doc: dict) -> Inquiry:
-    return Inquiry(received_on=_date(doc["received_on"]), status=InquiryStatus(doc["status"]),
+    return Inquiry(received_on=dt.date.fromisoformat(doc["received_on"]),
+                   status=InquiryStatus(doc["status"]),
                    decisions=tuple((InquiryStatus(d["decision"]), _date(d["decided_on"]),
                                     InquiryStatus(d["previous_status"]))
                                    for d in doc["decisions"]),

@@ -186,7 +186,7 @@ def list_inquiries(uow, query: ListQuery) -> Page:
 
 def overdue_reviews(uow) -> dict[str, int]:
     """Per entity with an open preliminary review, how many are overdue today."""
-    today, counts = uow.clock.today(), {}
+    today, counts = uow.clock.today(), dict[str, int]()
     for entity, opened in uow.inquiries.open_reviews():
         counts[entity] = counts.get(entity, 0) + domain.is_overdue(
             InquiryStatus.preliminary_review, opened, today)

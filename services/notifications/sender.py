@@ -236,6 +236,7 @@ class Sender:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.smtp
+        connection: smtplib.SMTP
         if s.tls:
             connection = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
                                           context=ssl.create_default_context())

@@ -12,6 +12,7 @@ from nameko.timer import Timer
 
 from shared.auth import as_actor
 from shared.contracts.common import EntityCode
+from shared.contracts.disclosure import FilerChangesRecorded
 from shared.contracts.envelope import EVENTS
 from shared.dependencies import UnitOfWork
 from shared.kernel.errors import checked, located
@@ -87,6 +88,7 @@ def _changes(delivery: Delivery) -> list:
     filer_changes_recorded."""
     if delivery.envelope.type != "filer_changes_recorded":
         return [(delivery.envelope.type, delivery.event)]
+    assert isinstance(delivery.event, FilerChangesRecorded)
     return [(c.type, EVENTS[c.type][1].model_validate(c.payload))
             for c in delivery.event.changes]
 

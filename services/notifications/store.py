@@ -43,7 +43,7 @@ class People(MongoRepository):
                                                                {"entity": 1}))
 
     def set_member(self, entity: str, contacts: list[dict] | None, active: bool | None):
-        change = {"entity": entity}
+        change: dict = {"entity": entity}
         if contacts is not None:
             change["contacts"] = contacts
         if active is not None:

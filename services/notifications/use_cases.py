@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from shared.auth import READ_ALL, require
-from shared.contracts.common import Actor
+from shared.contracts.common import Actor, Role
 from shared.kernel.errors import Invalid, NotYetKnown
 from shared.kernel.ids import new_id
 from shared.kernel.uow import retrying
@@ -461,7 +461,7 @@ def _delivery_item(doc: dict) -> dict:
 
 def last_reminders(uow, actor: Actor, year: int, entity: str) -> dict:
     """The day `entity` was last sent a reminder of cycle `year` (None: never)."""
-    require(actor, DELIVERY_READERS | {"focal_point"}, entity=entity)
+    require(actor, DELIVERY_READERS | {Role.focal_point}, entity=entity)
     last = uow.deliveries.last_queued(year, entity, REMINDER_KINDS)
     return {"entity": entity, "year": year,
             "last_reminder_on": last.date().isoformat() if last else None}

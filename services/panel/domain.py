@@ -10,7 +10,7 @@ where it came from (the body).
 """
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import ClassVar, Iterable, Optional
+from typing import TYPE_CHECKING, ClassVar, Iterable, Optional
 
 from shared.contracts import panel as events
 from shared.contracts.common import ETHICS_OFFICE, Actor, Role, period_bounds, period_of
@@ -56,8 +56,9 @@ def day_of(given: Optional[dt.date], actor: Actor, today: dt.date,
     return day_of_step(given, today, actor.role in MAY_BACKDATE, field_name)
 
 
-def not_before(day: dt.date, earliest: dt.date, field_name: str, what: str):
-    if day < earliest:
+def not_before(day: dt.date, earliest: dt.date | None, field_name: str, what: str):
+    """`day` is not before `earliest` (a day not recorded yet bounds nothing)."""
+    if earliest is not None and day < earliest:
         raise invalid(field_name, f"cannot be before {what} ({earliest})")
 
 
@@ -71,6 +72,13 @@ class Record(Aggregate):
     """A record of the Panel. `version` is the stored version it was read at (0: not stored
     yet); a save finding another version stored is stale."""
     version: int = field(default=0, kw_only=True, compare=False, repr=False)
+
+    if TYPE_CHECKING:  # every record has them, as a field, a property or a class attribute
+        @property
+        def id(self) -> str: ...
+
+        @property
+        def entity(self) -> str: ...
 
 
 # ---- membership ----
@@ -199,8 +207,9 @@ class Meeting(Record):
         self.status, self.cancelled_on = status, on
         self.happened(events.MeetingCancelled(id=self.id))
 
-    def record(self, held_on: dt.date, attendees: list[str], decisions: list[str], minutes: str,
-               members: Iterable[str], today: dt.date):
+    # `record` is the chair's move here; the meeting's events go through `happened`
+    def record(self, held_on: dt.date, attendees: list[str],  # type: ignore[override]
+               decisions: list[str], minutes: str, members: Iterable[str], today: dt.date):
         """Record (or correct the record of) the meeting held; attendees must be members."""
         status = self._next("record")
         strangers = sorted(set(attendees) - set(members) - set(self.invited))

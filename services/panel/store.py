@@ -36,7 +36,8 @@ def _adapter(cls) -> TypeAdapter:
 
 
 def to_doc(record: Record) -> dict:
-    doc = _adapter(type(record)).dump_python(record, mode="json")
+    kind: type = type(record)
+    doc = _adapter(kind).dump_python(record, mode="json")
     doc["_id"], doc["entity"] = record.id, record.entity
     if isinstance(record, (Meeting, Consultation)):
         doc["period"] = record.period
@@ -119,7 +120,7 @@ class Consultations(_Records):
     collection, name, own_records_of = "consultations", "consultation", ETHICS_OFFICE
 
     def of_period(self, period: str) -> list[Consultation]:
-        return [from_doc(self.collection, d) for d in self.db.consultations.find(
+        return [_adapter(Consultation).validate_python(d) for d in self.db.consultations.find(
             {"entity": ETHICS_OFFICE, "period": period}).sort("_id", 1)]
 
     def count_past_answer_date(self, today: dt.date) -> int:

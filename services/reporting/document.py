@@ -42,7 +42,7 @@ class Document:
 class Outline:
     """Blocks in order, numbering the paragraphs."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.count = 0
 

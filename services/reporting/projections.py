@@ -152,7 +152,8 @@ def annual_figures_submitted(event: AnnualFiguresSubmitted, at: str) -> list[Cha
 def filer_feeds(filer: dict) -> list:
     """The programme counters one filer's record adds to, each move dated by the day it took
     effect (nothing until it is enrolled), and the enrolment of its cycle by entity."""
-    dated, before = [], []
+    dated: list[Add] = []
+    before: list = []
     for day in fact_days(filer):
         now = [a for a in filer_counters(as_it_was(filer, day)) if a.model == "fdp"]
         dated += [Add(a.model, a.key, a.amounts, day or None)
@@ -213,7 +214,9 @@ def statement_filed(event: StatementFiled, at: str) -> list[Change]:
 
 def per_filer_event(change: FilerChange) -> FilerRef:
     """One change of a batch as its own per-filer event (the batch's contract has checked it)."""
-    return EVENTS[change.type][1].model_validate(change.payload)
+    event = EVENTS[change.type][1].model_validate(change.payload)
+    assert isinstance(event, FilerRef)
+    return event
 
 
 @projects(FilerChangesRecorded)

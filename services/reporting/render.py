@@ -38,6 +38,7 @@ TEMPLATES = Environment(loader=PackageLoader("services.reporting", "templates"),
 def render(kind: str, report: dict, fmt: str, lang: str | None) -> dict:
     labels = labels_of(lang)
     report = {**report, "lang": labels.lang, **_texts(kind, report, labels)}
+    body: str | bytes
     if fmt == "json":
         return {"content_type": FORMATS["json"], "filename": None, "body": report,
                 "encoding": None}
@@ -54,10 +55,10 @@ def render(kind: str, report: dict, fmt: str, lang: str | None) -> dict:
         body = to_docx(outline(kind, report, labels), labels)
     else:
         raise ValueError(f"no format {fmt}")
-    encoded = fmt in BINARY
+    encoded = fmt in BINARY  # the formats rendered as bytes
     return {"content_type": FORMATS[fmt],
             "filename": f"{_file_stem(kind, report)}{_suffix(report, labels)}.{fmt}",
-            "body": base64.b64encode(body).decode() if encoded else body,
+            "body": base64.b64encode(body).decode() if isinstance(body, bytes) else body,
             "encoding": "base64" if encoded else None}
 
 
@@ -147,7 +148,7 @@ def _plain(value):
 
 def to_xlsx(tables: list[Table], labels) -> bytes:
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the sheet a new workbook starts with
     used: set = set()
     for table in tables:
         sheet = book.create_sheet(_sheet_title(labels(f"table.{table.name}"), table.name, used))

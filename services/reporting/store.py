@@ -72,7 +72,7 @@ class ReadModels(MongoRepository):
         """Which of these events `generation` holds already."""
         consumer = consumer_of(generation)
         marks = [tracking_id(consumer, event_id) for event_id in event_ids]
-        found = set()
+        found: set[str] = set()
         for start in range(0, len(marks), FETCH_CHUNK):
             query = {"_id": {"$in": marks[start:start + FETCH_CHUNK]}}
             found.update(d["event_id"] for d in self.db[PROCESSED].find(query, {"event_id": 1}))
@@ -87,7 +87,8 @@ class ReadModels(MongoRepository):
     def _write(self, session, generation: int, changes: list):
         current = self._fetch(session, generation, revised(changes))
         resolved = resolve(changes, current)
-        inserts, writes = defaultdict(list), defaultdict(list)
+        inserts: defaultdict[str, list] = defaultdict(list)
+        writes: defaultdict[str, list] = defaultdict(list)
         for ident, after in resolved.records.items():
             model, _id = ident[0], doc_id(ident)
             if current.get(ident) is None:

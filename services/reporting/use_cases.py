@@ -245,7 +245,7 @@ def participation(uow, query: Participation) -> dict:
 
 def unit_cost(uow, query: UnitCost) -> dict:
     """The unit cost per filer of each cycle from `first` to `last` (every cycle by default)."""
-    if None not in (query.first, query.last) and query.first > query.last:
+    if query.first is not None and query.last is not None and query.first > query.last:
         raise Invalid.field("from", "must not be after 'to'")
     return programme.unit_cost(as_of_view(uow, query.as_of), query.first, query.last)
 
@@ -390,7 +390,8 @@ def rebuild(uow, command: Rebuild) -> int:
 
 
 def chunks(events: list, limit: int = CHUNK_WEIGHT) -> Iterator[list]:
-    chunk, load = [], 0
+    chunk: list = []
+    load = 0
     for envelope, event in events:
         size = weight(event) if event is not None else 1
         if chunk and load + size > limit:

@@ -26,6 +26,7 @@ def to_docx(document: Document, labels) -> bytes:
         elif block.kind == "para":
             word.paragraph(f"{block.number}.\t{block.text}")
         elif block.kind == "figure":
+            assert block.figure is not None, "a figure block names its figure"
             caption, draw = document.figures[block.figure]
             word.figure(caption, charts.png(draw()))
         elif block.kind == "topics":

@@ -90,7 +90,7 @@ class EnrolledFiler(Contract):
 
 @event("disclosure", "filers_enrolled")
 class FilersEnrolled(Contract):
-    """The filers one batch enrolled in a cycle (all accepted rows, possibly of several entities)."""
+    """The filers one batch enrolled in a cycle (all accepted rows, maybe of several entities)."""
     year: int
     filers: list[EnrolledFiler]
 
@@ -279,7 +279,8 @@ class FilerIn(Contract):
     duty_station: Text
     grade: Grade
     designation: Designation
-    enrolled_on: Optional[dt.date] = None  # the Ethics Office may load earlier enrolments; else today
+    # the Ethics Office may load earlier enrolments; else today
+    enrolled_on: Optional[dt.date] = None
     email: Optional[Address] = None  # where the filer's notices go (None: the filer gets none)
     language: Optional[Language] = None  # the language of its notices (None: English)
 

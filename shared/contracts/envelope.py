@@ -47,6 +47,8 @@ class Envelope(Contract):
     def of(cls, payload: BaseModel, entity: str, actor: Actor,
            occurred_at: dt.datetime | None = None, request_id: str | None = None) -> "Envelope":
         extra = {"occurred_at": occurred_at} if occurred_at else {}
-        return cls(type=payload.event_type, schema_version=payload.schema_version,
+        # `event_type` and `schema_version` are set on the model's class by `@event`
+        return cls(type=getattr(payload, "event_type"),
+                   schema_version=getattr(payload, "schema_version"),
                    entity=entity, actor=actor, payload=payload.model_dump(mode="json"),
                    request_id=request_id, **extra)

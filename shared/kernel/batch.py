@@ -2,7 +2,7 @@
 every other row is reported with its reasons."""
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -10,6 +10,8 @@ from .errors import Invalid, TooLarge
 
 MAX_BATCH_ROWS = 10_000
 ROWS_PER_PASS = 1000  # rows handled between two yields to other work of the process
+
+Row = TypeVar("Row", bound=BaseModel)
 
 
 def chunks(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -23,9 +25,9 @@ def pause():
 
 
 @dataclass
-class SortedRows:
+class SortedRows(Generic[Row]):
     """A batch split into the rows to keep (with their row numbers) and the rejected rows."""
-    accepted: list[tuple[int, BaseModel]] = field(default_factory=list)
+    accepted: list[tuple[int, Row]] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
 
     def reject(self, row: int, problems: list[dict], with_status: bool = False):
@@ -51,13 +53,13 @@ def batch_items(items) -> list:
     return items
 
 
-def sort_rows(items: Iterable, model: type[BaseModel],
-              check: Callable[[BaseModel], list] | None = None, first_row: int = 1,
-              into: SortedRows | None = None, with_status: bool = False) -> SortedRows:
+def sort_rows(items: Iterable, model: type[Row],
+              check: Callable[[Row], list] | None = None, first_row: int = 1,
+              into: SortedRows[Row] | None = None, with_status: bool = False) -> SortedRows[Row]:
     """Validate each item as `model`, then `check` it; rows are numbered from `first_row`.
 
     A `None` item is a row the caller rejected already (a CSV row of the wrong width)."""
-    out = into or SortedRows()
+    out: SortedRows[Row] = into or SortedRows()
     for row, item in enumerate(items, start=first_row):
         if row % ROWS_PER_PASS == 0:
             pause()

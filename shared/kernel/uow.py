@@ -20,6 +20,7 @@ the real one. Both pass one repository test suite.
 import abc
 import copy
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -52,7 +53,7 @@ class UnitOfWork(abc.ABC):
         self.actor, self.clock, self.request_id = actor, clock or SystemClock(), request_id
         self._reset()
 
-    def _reset(self):
+    def _reset(self) -> None:
         self._seen: list[Aggregate] = []
         self._events: list[RecordedEvent] = []
         self._audit: list[AuditEntry] = []
@@ -148,9 +149,8 @@ def retrying(use_case: Callable) -> Callable:
             except StaleState:
                 if attempt == RETRIES - 1:
                     raise
-    run.__name__, run.__doc__ = use_case.__name__, use_case.__doc__
-    run.__wrapped__ = use_case
-    return run
+    # its name, its docstring and `__wrapped__`: the use case it runs
+    return functools.update_wrapper(run, use_case, assigned=("__name__", "__doc__"), updated=())
 
 
 # ---- the in-memory fake ----
@@ -181,7 +181,7 @@ class InMemoryUnitOfWork(UnitOfWork):
         self._staged: list[tuple[str, Any, Any, Callable | None]] = []
         super().__init__(actor, clock, request_id)
 
-    def _reset(self):
+    def _reset(self) -> None:
         super()._reset()
         self._staged = []
 
@@ -193,7 +193,7 @@ class InMemoryUnitOfWork(UnitOfWork):
     def records(self, collection: str) -> list:
         return [copy.deepcopy(v) for v in self.state.collection(collection).values()]
 
-    def stage(self, collection: str, key, value, expect: Callable[[Any], bool] | None = None):
+    def stage(self, collection: str, key, value, expect: Callable[..., bool] | None = None):
         """Write `value` under `key` at commit (None deletes); `expect(current)` must hold then,
         or the commit fails with StaleState (the optimistic check the real store makes)."""
         value = copy.deepcopy(value)

@@ -25,9 +25,11 @@ SCOPED = ("focal_point", "panel_member")  # roles bound to an entity
 ROLES = ("admin", "ethics_office", "panel_chair", "panel_member", "focal_point", "reviewer",
          "filer", "auditor")
 # what every role may see of other entities: the directory, the Panel's membership and its
-# shared work (members comment on each other's annual reports), the programme's cycles and the reports' published tables
+# shared work (members comment on each other's annual reports), the programme's cycles and the
+# reports' published tables
 SHARED = ("/entities", "/panel/members", "/panel/meetings", "/panel/consultations",
-          "/panel/topics", "/panel/report-reviews", "/disclosure/participants", "/disclosure/cycles/{year}/cost-shares",
+          "/panel/topics", "/panel/report-reviews", "/disclosure/participants",
+          "/disclosure/cycles/{year}/cost-shares",
           "/reports/", "/audit", "/people", "/tokens")
 STATEMENT = "/disclosure/cycles/{year}/filers/{staff_id}/statement"
 PEER_WRITES = {("POST", "/panel/report-reviews/{id}/comments")}  # a member on another's report

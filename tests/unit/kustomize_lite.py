@@ -29,11 +29,13 @@ def build(folder: Path) -> list[dict]:
     spec = yaml.safe_load((folder / "kustomization.yaml").read_text())
     unsupported = set(spec) - SUPPORTED
     if unsupported:
-        raise NotImplementedError(f"{folder}: kustomize_lite does not support {sorted(unsupported)}")
+        raise NotImplementedError(
+            f"{folder}: kustomize_lite does not support {sorted(unsupported)}")
     docs = []
     for entry in spec.get("resources", []):
         path = folder / entry
-        docs += build(path) if path.is_dir() else [d for d in yaml.safe_load_all(path.read_text()) if d]
+        docs += build(path) if path.is_dir() else [
+            d for d in yaml.safe_load_all(path.read_text()) if d]
     for kind, key in GENERATORS:
         for generator in spec.get(key, []):
             generate(docs, kind, generator, folder)

@@ -42,7 +42,8 @@ def stages(text: str) -> list[dict]:
             name, _, default = rest.partition("=")
             args[name] = default
         elif word == "FROM":
-            image, _, name = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], rest).partition(" AS ")
+            image, _, name = re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)],
+                                    rest).partition(" AS ")
             found.append({"image": image.strip(), "name": name.strip(), "steps": []})
         else:
             found[-1]["steps"].append((word, rest))
@@ -78,7 +79,8 @@ def test_the_service_runs_as_an_unprivileged_user(dockerfile):
     runtime = dockerfile[-1]
     (user,) = steps(runtime, "USER")
     uid, _, gid = user.partition(":")
-    assert uid.isdigit() and int(uid) > 0 and int(gid or 1) > 0  # numeric: runAsNonRoot can check it
+    # numeric: runAsNonRoot can check it
+    assert uid.isdigit() and int(uid) > 0 and int(gid or 1) > 0
     (create,) = [run for run in steps(runtime, "RUN") if "useradd" in run]
     assert f"--uid {uid}" in create
 
@@ -98,7 +100,8 @@ def test_the_command_names_the_service_and_the_healthcheck_asks_its_metrics_port
 
 def test_the_services_listen_beyond_the_container_and_no_secret_is_baked_in(dockerfile):
     runtime = dockerfile[-1]
-    settings = dict(pair.split("=", 1) for line in steps(runtime, "ENV") for pair in shlex.split(line))
+    settings = dict(pair.split("=", 1) for line in steps(runtime, "ENV")
+                    for pair in shlex.split(line))
     assert settings["METRICS_ADDR"] == "0.0.0.0"
     assert settings["WEB_SERVER_ADDRESS"] == f"0.0.0.0:{HTTP_PORT}"
     for stage in dockerfile:
@@ -158,7 +161,8 @@ def test_the_launcher_refuses_an_unknown_service():
 def test_secrets_may_come_from_files_without_overriding_the_environment(tmp_path):
     (tmp_path / "keys").write_text("k1:abc\n")
     (tmp_path / "session").write_text("s3cret")
-    env = {"FDP_KEYS_FILE": str(tmp_path / "keys"), "SESSION_SECRET_FILE": str(tmp_path / "session"),
+    env = {"FDP_KEYS_FILE": str(tmp_path / "keys"),
+           "SESSION_SECRET_FILE": str(tmp_path / "session"),
            "SESSION_SECRET": "already-set", "OTHER_FILE": str(tmp_path / "keys")}
     assert service_main.settings_from_files(env) == {"FDP_KEYS": "k1:abc"}
     assert set(SECRETS) <= set(service_main.FILE_SETTINGS)

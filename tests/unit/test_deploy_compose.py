@@ -99,7 +99,8 @@ def compose_cli() -> list[str] | None:
     """Docker's compose plugin, or a standalone Compose v2 (`docker-compose`)."""
     for command in (["docker", "compose"], ["docker-compose"]):
         if shutil.which(command[0]):
-            version = subprocess.run([*command, "version", "--short"], capture_output=True, text=True)
+            version = subprocess.run([*command, "version", "--short"], capture_output=True,
+                                     text=True)
             if version.returncode == 0 and version.stdout.strip().lstrip("v").startswith("2."):
                 return command
     return None
@@ -117,7 +118,8 @@ def test_docker_compose_accepts_it():
 def test_two_replicas_of_every_service_run_from_the_image_built_from_the_dockerfile(compose):
     for service, port in PLATFORM.items():
         spec = services(compose)[service]
-        assert (DEPLOY / spec["build"]["context"] / spec["build"]["dockerfile"]).resolve() == ROOT / "Dockerfile"
+        dockerfile = DEPLOY / spec["build"]["context"] / spec["build"]["dockerfile"]
+        assert dockerfile.resolve() == ROOT / "Dockerfile"
         assert spec["command"] == [service]
         assert spec["deploy"]["replicas"] == 2
         assert "container_name" not in spec  # would allow one container only
@@ -133,7 +135,8 @@ def test_the_gateway_publishes_one_host_port_per_replica(compose):
     (published,) = services(compose)["gateway"]["ports"]
     host, ports, container = published.rsplit(":", 2)
     first, last = map(int, ports.split("-"))
-    assert (last - first + 1, int(container)) == (services(compose)["gateway"]["deploy"]["replicas"], HTTP_PORT)
+    replicas = services(compose)["gateway"]["deploy"]["replicas"]
+    assert (last - first + 1, int(container)) == (replicas, HTTP_PORT)
     assert host == "127.0.0.1"
 
 
@@ -154,7 +157,8 @@ def test_the_services_wait_for_the_broker_and_the_initiated_replica_set(compose)
         depends = services(compose)[service]["depends_on"]
         assert depends["rabbitmq"] == {"condition": "service_healthy"}
         assert depends["mongo-init"] == {"condition": "service_completed_successfully"}
-    assert services(compose)["notifications"]["depends_on"]["mailpit"] == {"condition": "service_healthy"}
+    assert services(compose)["notifications"]["depends_on"]["mailpit"] == {
+        "condition": "service_healthy"}
 
 
 def test_mongodb_is_a_three_member_replica_set_initiated_by_a_one_shot_job(compose):
@@ -218,7 +222,8 @@ def test_the_env_file_is_never_committed_and_the_example_holds_no_real_secret():
 # --- monitoring ------------------------------------------------------------------------------
 
 def mounted_config(compose, service: str, folder: str):
-    """The file of deploy/ that a service reads as its --config.file, through its volume at folder."""
+    """The file of deploy/ that a service reads as its --config.file, through its volume at
+    folder."""
     spec = services(compose)[service]
     (config_flag,) = [a for a in spec["command"] if a.startswith("--config.file=")]
     mounted = next(v for v in spec["volumes"] if v.split(":")[1] == folder)
@@ -236,11 +241,13 @@ def alertmanager_config(compose):
 
 def test_prometheus_finds_every_replica_of_every_service_by_dns(compose):
     path, config = prometheus_config(compose)
-    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "epun"]  # alerts.yml: job="epun"
+    # alerts.yml: job="epun"
+    (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "epun"]
     found = {tuple(sd["names"]): sd["port"] for sd in job["dns_sd_configs"]}
     assert found == {(service,): port for service, port in PLATFORM.items()}
     assert all(sd["type"] == "A" for sd in job["dns_sd_configs"])
-    assert {"source_labels": ["__meta_dns_name"], "target_label": "service"} in job["relabel_configs"]
+    assert {"source_labels": ["__meta_dns_name"],
+            "target_label": "service"} in job["relabel_configs"]
     assert (path.parent / config["rule_files"][0]).exists()
     (targets,) = config["alerting"]["alertmanagers"][0]["static_configs"]
     host = targets["targets"][0].split(":")[0]
@@ -250,7 +257,8 @@ def test_prometheus_finds_every_replica_of_every_service_by_dns(compose):
 @pytest.mark.skipif(not shutil.which("promtool"), reason="promtool not installed")
 def test_promtool_accepts_the_compose_prometheus_config(compose):
     path, _ = prometheus_config(compose)
-    done = subprocess.run(["promtool", "check", "config", str(path)], capture_output=True, text=True)
+    done = subprocess.run(["promtool", "check", "config", str(path)], capture_output=True,
+                          text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -269,21 +277,25 @@ def test_alertmanager_mails_every_alert_through_the_smtp_relay(compose):
 @pytest.mark.skipif(not shutil.which("amtool"), reason="amtool not installed")
 def test_amtool_routes_critical_alerts_to_the_urgent_receiver(compose):
     path, _ = alertmanager_config(compose)
-    assert subprocess.run(["amtool", "check-config", str(path)], capture_output=True).returncode == 0
+    checked = subprocess.run(["amtool", "check-config", str(path)], capture_output=True)
+    assert checked.returncode == 0
     for labels, receiver in ((["severity=critical"], "operations-urgent"),
                              (["severity=warning"], "operations")):
-        done = subprocess.run(["amtool", "config", "routes", "test", f"--config.file={path}", *labels],
-                              capture_output=True, text=True)
+        done = subprocess.run(["amtool", "config", "routes", "test", f"--config.file={path}",
+                               *labels], capture_output=True, text=True)
         assert done.stdout.strip() == receiver
 
 
 def test_grafana_is_provisioned_from_deploy_grafana_with_the_dashboards_data_source(compose):
-    volumes = {v.split(":")[1]: DEPLOY / v.split(":")[0] for v in services(compose)["grafana"]["volumes"]
-               if v.startswith("./")}
-    datasources = yaml.safe_load((volumes["/etc/grafana/provisioning/datasources"] / "prometheus.yml").read_text())
+    volumes = {v.split(":")[1]: DEPLOY / v.split(":")[0]
+               for v in services(compose)["grafana"]["volumes"] if v.startswith("./")}
+    datasources = yaml.safe_load(
+        (volumes["/etc/grafana/provisioning/datasources"] / "prometheus.yml").read_text())
     (source,) = datasources["datasources"]
     assert urlparse(source["url"]).hostname == "prometheus"
-    providers = yaml.safe_load((volumes["/etc/grafana/provisioning/dashboards"] / "epun.yml").read_text())
+    providers = yaml.safe_load(
+        (volumes["/etc/grafana/provisioning/dashboards"] / "epun.yml").read_text())
     dashboards = volumes[providers["providers"][0]["options"]["path"]]
-    uids = set(re.findall(r'"uid":\s*"(epun-prometheus)"', (dashboards / "epun-platform.json").read_text()))
+    uids = set(re.findall(r'"uid":\s*"(epun-prometheus)"',
+                          (dashboards / "epun-platform.json").read_text()))
     assert uids == {source["uid"]}

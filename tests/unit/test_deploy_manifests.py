@@ -64,7 +64,8 @@ def base():
 
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
-    return render(copy_with_example_secrets(tmp_path_factory.mktemp("k8s") / "kubernetes") / PRODUCTION)
+    copied = copy_with_example_secrets(tmp_path_factory.mktemp("k8s") / "kubernetes")
+    return render(copied / PRODUCTION)
 
 
 @pytest.fixture(params=["base", "production"])
@@ -133,7 +134,8 @@ def test_every_service_of_the_platform_has_a_deployment_a_service_and_a_disrupti
         budget = of_kind(rendered, "PodDisruptionBudget")[name]["spec"]
         assert selector.items() <= pods.items()
         assert budget["selector"]["matchLabels"] == selector
-        assert budget.get("maxUnavailable") == 1 or budget.get("minAvailable", 0) < deployment["spec"]["replicas"]
+        assert budget.get("maxUnavailable") == 1 or \
+            budget.get("minAvailable", 0) < deployment["spec"]["replicas"]
         assert of_kind(rendered, "Service")[name]["spec"]["selector"] == selector
 
 
@@ -192,7 +194,8 @@ def test_prometheus_scrapes_every_pod_on_its_metrics_port(rendered):
 def test_the_gateway_alone_serves_http_and_its_service_exposes_it(rendered):
     for name, deployment in deployments(rendered).items():
         http = [p for p in container(deployment)["ports"] if p["name"] == "http"]
-        assert http == ([{"name": "http", "containerPort": HTTP_PORT}] if name == "epun-gateway" else [])
+        assert http == ([{"name": "http", "containerPort": HTTP_PORT}]
+                        if name == "epun-gateway" else [])
     ports = of_kind(rendered, "Service")["epun-gateway"]["spec"]["ports"]
     assert {"name": "http", "port": HTTP_PORT, "targetPort": "http"} in ports
 
@@ -248,7 +251,8 @@ def test_each_secret_reaches_only_its_service_and_from_a_secret(rendered):
             else:
                 assert variable is None, (service, setting)
     for deployment in deployments(rendered).values():
-        secret_refs = [s["secretRef"]["name"] for s in container(deployment)["envFrom"] if "secretRef" in s]
+        secret_refs = [s["secretRef"]["name"] for s in container(deployment)["envFrom"]
+                       if "secretRef" in s]
         backends = generated(rendered, "Secret", "epun-backends")
         assert secret_refs == [backends["metadata"]["name"]]
     assert set(secret_values(backends)) == {"AMQP_URI", "MONGO_URI"}
@@ -275,11 +279,12 @@ def test_the_nameko_configs_in_the_configmap_equal_the_services_configs(base):
         assert settings["METRICS_ADDR"] == "${METRICS_ADDR:127.0.0.1}"
 
 
-def test_the_settings_make_the_services_listen_beyond_the_pod_and_read_the_mounted_configs(rendered):
+def test_the_settings_make_the_services_listen_beyond_the_pod_and_read_mounted_configs(rendered):
     settings = generated(rendered, "ConfigMap", "epun-env")["data"]
     assert settings["METRICS_ADDR"] == "0.0.0.0"
     assert settings["WEB_SERVER_ADDRESS"] == f"0.0.0.0:{HTTP_PORT}"
-    mount = {m["name"]: m["mountPath"] for m in container(deployments(rendered)["epun-gateway"])["volumeMounts"]}
+    gateway = container(deployments(rendered)["epun-gateway"])
+    mount = {m["name"]: m["mountPath"] for m in gateway["volumeMounts"]}
     assert settings["EPUN_CONFIG_DIR"] == mount["nameko-config"]
     assert not set(settings) & {*SECRETS, "AMQP_URI", "MONGO_URI"}
 
@@ -338,7 +343,8 @@ def comparable(docs):
     unhashed = {}
     for doc in docs:
         if doc["kind"] in ("ConfigMap", "Secret"):
-            unhashed[doc["metadata"]["name"]] = re.sub(r"-[a-z0-9]{10}$", "", doc["metadata"]["name"])
+            name = doc["metadata"]["name"]
+            unhashed[name] = re.sub(r"-[a-z0-9]{10}$", "", name)
 
     def walk(value):
         if isinstance(value, dict):

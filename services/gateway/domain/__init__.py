@@ -30,7 +30,8 @@ def parse_csv(text: str) -> tuple[list[dict | None], list[dict]]:
         raise Malformed(f"the CSV file cannot be read: {exc}")
     if not any(header):
         raise Malformed("the CSV file's first row must name the columns")
-    items, rejected = [], []
+    items: list[dict | None] = []
+    rejected: list[dict] = []
     try:
         for number, cells in enumerate(reader, start=1):
             if not any(c.strip() for c in cells):

@@ -1,6 +1,8 @@
 """The filer's pages: the statement form with repeating rows (assets, liabilities, outside
 interests, relatives in the UN), the filing's status in each cycle, and the decision on voluntary
 public disclosure when the filer is eligible."""
+from typing import Any
+
 from shared.auth import require
 from shared.contracts.common import Role
 from shared.contracts.disclosure import (DeclineReason, PublicDisclosureIn, StatementIn,
@@ -22,7 +24,7 @@ SUMMARY = ("assets", "liabilities", "outside_interests")
 
 def statement_from_form(form) -> dict:
     """The statement's rows as typed; blank rows are left out and empty cells are absent."""
-    return {group: [{k: v for k, v in row.items() if v} for row in rows(form, group, columns)]
+    return {group: [{k: v for k, v in row.items() if v} for row in rows(form, group, list(columns))]
             for group, columns in GROUPS.items()}
 
 
@@ -37,6 +39,9 @@ def with_blank_rows(statement: dict, more: str | None = None) -> dict:
 
 
 class FilerPages:
+    # given by the gateway service, of which these pages are a part
+    disclosure: Any
+
     def _portal_filer(self, visit, year) -> dict:
         require(visit.who, [Role.filer])
         return self.disclosure.get_filer(visit.who, year, visit.actor.staff_id)

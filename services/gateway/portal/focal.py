@@ -1,6 +1,7 @@
 """The focal point's pages: the entity's dashboard, the annual figures form, CSV uploads of service
 requests and of filers, and the cycle's compliance with its non-filers (also as CSV)."""
 import datetime as dt
+from typing import Any
 
 from shared.auth import require
 from shared.contracts.common import Period, Role
@@ -91,6 +92,10 @@ def rows_of_upload(visit, entity: str) -> tuple[list, list, str]:
 
 
 class FocalPages:
+    # given by the gateway service, of which these pages are a part
+    intake: Any
+    disclosure: Any
+
     def _portal_entity(self, visit, entity: str, roles) -> dict:
         require(visit.who, roles, entity=entity)
         return self.intake.get_entity(visit.who, entity)

@@ -17,7 +17,7 @@ def field_name(loc) -> str:
 class FormErrors:
     """Messages by field name, and those that belong to no field (shown above the form)."""
 
-    def __init__(self, errors=(), general=()):
+    def __init__(self, errors=(), general=()) -> None:
         self.by_field: dict[str, list[str]] = {}
         self.general: list[str] = list(general)
         for error in errors:

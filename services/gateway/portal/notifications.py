@@ -1,5 +1,7 @@
 """The Ethics Office's page of the messages the platform sent: each delivery with its state,
 filtered by kind and recipient, newest first. The notifications service keeps them."""
+from typing import Any
+
 from shared.contracts.deliveries import KINDS, DeliveryQuery
 from shared.kernel.errors import Unavailable
 
@@ -13,6 +15,9 @@ DELIVERIES_PAGE = 50
 
 
 class NotificationPages:
+    # given by the gateway service, of which these pages are a part
+    notifications: Any
+
     @page("GET", "/notifications")
     def portal_notifications(self, visit):
         filters = {k: visit.query.get(k).strip() for k in FILTERS

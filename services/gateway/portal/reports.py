@@ -4,6 +4,7 @@ report's page shows the HTML report (with its charts) in a frame and offers it a
 XLSX and CSV, in each of the report's languages, live or as an issued version."""
 import base64
 import datetime as dt
+from typing import Any
 from urllib.parse import urlencode
 
 from werkzeug.wrappers import Response
@@ -66,6 +67,9 @@ def checked_year(value) -> int:
 
 
 class ReportPages:
+    # given by the gateway service, of which these pages are a part
+    reporting: Any
+
     def _portal_entity_of(self, visit) -> str:
         actor = visit.actor
         wanted = visit.query.get("entity") or (actor.entity if actor.entity_scoped

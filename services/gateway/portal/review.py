@@ -1,5 +1,7 @@
 """The reviewer's pages: the queue of filed statements of a cycle, one statement, and the review
 form with its typed conflicts of interest (the external reviewer's recommendations)."""
+from typing import Any
+
 from shared.auth import require
 from shared.contracts.common import Role
 from shared.contracts.disclosure import ConflictType, ReviewIn, ReviewOutcome
@@ -21,6 +23,9 @@ def conflicts_with_blanks(conflicts: list[dict], more: bool = False) -> list[dic
 
 
 class ReviewPages:
+    # given by the gateway service, of which these pages are a part
+    disclosure: Any
+
     def _portal_cycle_years(self, visit) -> list[int]:
         return sorted((c["year"] for c in self.disclosure.list_cycles(visit.who)), reverse=True)
 

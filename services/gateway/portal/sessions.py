@@ -99,7 +99,9 @@ def csrf_token(session: Session, secret: bytes) -> str:
 
 
 def csrf_ok(session: Session, secret: bytes, sent: str | None) -> bool:
-    return bool(sent) and hmac.compare_digest(sent, csrf_token(session, secret))
+    if not sent:
+        return False
+    return hmac.compare_digest(sent, csrf_token(session, secret))
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

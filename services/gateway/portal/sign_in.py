@@ -4,6 +4,7 @@ on, and the enrolment of a local account from an administrator's invitation (a Q
 TOTP secret, drawn on the server as SVG: no JavaScript). Every refusal is a page in the visitor's
 language and an audit entry, and leaves no session."""
 import time
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -35,6 +36,10 @@ def grouped(secret: str) -> str:
 
 
 class SignInPages:
+    # given by the gateway service, of which these pages are a part
+    config: Any
+    identity_provider: Any
+
     # ---- where sign-in begins ----
 
     def _local_accounts(self) -> bool:

@@ -13,7 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nameko.exceptions import RemoteError, UnknownService
 from nameko.web.handlers import HttpRequestHandler
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from shared import logs, problems
 from shared.contracts.common import Actor
@@ -74,7 +74,7 @@ def page(method: str, path: str, *, public: bool = False):
 class Visit:
     """One request to the portal: who is visiting, in which language, and their session."""
     service: object
-    request: object
+    request: Request
     session: sessions.Session
     secret: bytes
     lang: str
@@ -128,7 +128,7 @@ class Visit:
 
     def _switcher(self) -> list[tuple[str, Actor, bool]]:
         """The person's roles, when they hold several: (key, actor, the one acted in)."""
-        if self.person is None or len(self.person.roles) < 2:
+        if self.person is None or self.actor is None or len(self.person.roles) < 2:
             return []
         now = grant_of(self.actor)
         return [(g.key, g.actor(self.person.email), g == now) for g in self.person.roles]

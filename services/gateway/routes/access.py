@@ -1,6 +1,8 @@
 """Routes of who-is-who: the directory of people, access tokens for programs, and the audit log
 read across every service (for auditors and admin). The gateway keeps people and tokens itself;
 the audit log is each service's own, asked over RPC and merged by time."""
+from typing import Any
+
 import eventlet
 
 from shared.audit_log import audit_page
@@ -30,6 +32,10 @@ AUDIT_QUERY = {"entity": "the entity of the record ('-' for the platform's own)"
 
 
 class AccessRoutes:
+    # given by the gateway service, of which these routes are a part
+    backends: Any
+    uow: Any
+
     # ---- people ----
 
     @route("PUT", "/people/{email}", "Add a person to the directory or change their roles "

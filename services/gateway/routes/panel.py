@@ -39,7 +39,8 @@ class PanelRoutes:
     # ---- members ----
 
     @route("PUT", "/panel/members/{entity}", "An entity joins the Panel with its head and "
-           "contacts, or names a new head or new contacts (chair, Ethics Office)", body=c.MemberIn, response=c.Member, tag=TAG)
+           "contacts, or names a new head or new contacts (chair, Ethics Office)",
+           body=c.MemberIn, response=c.Member, tag=TAG)
     def panel_join(self, call, entity):
         with located(path=("entity",)):
             checked(EntityCode, entity, "entity")

@@ -91,6 +91,7 @@ def invite_person(uow, email: str) -> dict:
         uow.audit("invite_person", f"people/{email}", person.entity,
                   detail="reset" if before is not None else None)
         uow.commit()
+    assert invited.enrolment_expires is not None, "an invitation expires"
     return {"email": email, "enrolment_code": code,
             "enrolment_path": ENROLMENT_PATH.format(code=code),
             "expires_at": invited.enrolment_expires.isoformat()}

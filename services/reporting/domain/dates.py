@@ -28,7 +28,7 @@ def in_force(today: dt.date, as_of: dt.date) -> bool:
 def closed_by(cycle: dict | None, as_of: dt.date) -> bool:
     """The cycle had closed by `as_of`: its final figures are its figures as of that day."""
     closed_on = (cycle or {}).get("closed_on")
-    return bool(closed_on) and closed_on <= as_of.isoformat()
+    return bool(closed_on and closed_on <= as_of.isoformat())
 
 
 # ---- the facts of a filer, each with its day ----

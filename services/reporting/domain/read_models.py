@@ -261,6 +261,7 @@ class Generations:
         return replace(self, heartbeat=now, replayed=replayed)
 
     def finished(self, now: dt.datetime) -> "Generations":
+        assert isinstance(self.building, int), "a rebuild finishes the generation it built"
         return replace(self, active=self.building, building=None, finished_at=now)
 
     def abandoned(self, error: str) -> "Generations":
