@@ -1,5 +1,6 @@
 """Disclosure: the financial disclosure programme. Entrypoints only: require the actor, validate
 the input with its contract, call a use case, answer."""
+import datetime as dt
 import logging
 
 from nameko.dependency_providers import Config
@@ -30,6 +31,16 @@ QUERY = {"where": "query", "path": ("year",)}  # a list's fields come from the q
 
 def _year(value) -> int:
     return checked(Year, value, "year")
+
+
+def annual_deadline(setting: str) -> tuple[int, int]:
+    """`MM-DD` as (month, day); a setting that is no day of the year is refused, naming it."""
+    month, _, day = setting.partition("-")
+    try:
+        dt.date(2000, int(month), int(day))
+    except ValueError:
+        raise ValueError(f"FDP_ANNUAL_DEADLINE is {setting!r}; it takes a month-day as 05-31")
+    return int(month), int(day)
 
 
 def _for_filer(year, staff_id, model=None, body=None) -> uc.ForFiler:
@@ -231,6 +242,16 @@ class DisclosureService(ServiceBase):
         days = [int(d) for d in str(self.config.get("FDP_REMINDER_DAYS") or "").split(",")
                 if d.strip().isdigit()]
         uc.send_due_reminders(self.uow(SYSTEM), days)
+
+    @timer(interval=3600)
+    def open_annual_cycle(self):
+        """Each hour, when `FDP_ANNUAL_CYCLE` is on: this year's cycle, from 1 March."""
+        if str(self.config.get("FDP_ANNUAL_CYCLE", "off")).lower() not in ("on", "true", "1"):
+            return
+        deadline = annual_deadline(str(self.config.get("FDP_ANNUAL_DEADLINE") or "05-31"))
+        opened = uc.open_annual_cycle(self.uow(SYSTEM), deadline)
+        if opened:
+            log.info("opened the %s cycle (deadline %s)", opened["year"], opened["deadline"])
 
     # voluntary public disclosure
 

@@ -69,13 +69,13 @@ class Cycles(MongoRepository):
 
     def add(self, cycle: Cycle):
         self.uow.seen(cycle)
-        _insert_once(self.uow, "cycles", cycle.view(),
+        _insert_once(self.uow, "cycles", _cycle_doc(cycle),
                      lambda: Conflict(f"the {cycle.year} cycle exists already"))
 
     def save(self, before: Cycle, after: Cycle):
         """`after` replaces `before`, if the stored cycle is still `before`."""
         self.uow.seen(after)
-        doc = after.view()
+        doc = _cycle_doc(after)
         self.uow.update("cycles", {**EO, "year": after.year, "status": before.status},
                         {"$set": {"status": doc["status"], "closed_on": doc["closed_on"]}},
                         expect=True)
@@ -308,8 +308,8 @@ class DisclosureStore(UnitOfWork):
 
 # ---- document shapes ----
 
-CHANGING = ("status", "filed_on", "exemption_reason", "conflicts", "sampled", "verification",
-            "public_disclosure")
+CHANGING = ("status", "filed_on", "late", "exemption_reason", "conflicts", "sampled",
+            "verification", "public_disclosure")
 DECISION = ("publish", "declined_reason", "summary", "name", "title")
 
 
@@ -359,6 +359,14 @@ def _cycle(doc: dict) -> Cycle:
                  doc["programme_cost"], doc["status"], _date(doc.get("closed_on")))
 
 
+def _cycle_doc(cycle: Cycle) -> dict:
+    """The stored cycle: `status` is open or closed, the Office's act; the state by dates
+    (scheduled, overdue) is worked out when it is read."""
+    return {**EO, "year": cycle.year, "opens_on": cycle.opens_on.isoformat(),
+            "deadline": cycle.deadline.isoformat(), "programme_cost": cycle.programme_cost,
+            "status": cycle.status, "closed_on": _iso(cycle.closed_on)}
+
+
 def _filer_doc(filer: Filer) -> dict:
     return {"_id": _key(filer.year, filer.staff_id), "year": filer.year,
             "staff_id": filer.staff_id, "entity": filer.entity,
@@ -382,7 +390,7 @@ def _filer(doc: dict) -> Filer:
                  _date(doc.get("filed_on")), doc.get("exemption_reason"), doc.get("conflicts"),
                  bool(doc.get("sampled")), doc.get("verification"),
                  doc.get("public_disclosure"), doc.get("v", 0), _date(doc.get("enrolled_on")),
-                 doc.get("email"), doc.get("language"))
+                 doc.get("email"), doc.get("language"), bool(doc.get("late")))
 
 
 def _sample(doc: dict) -> VerificationSample:

@@ -33,6 +33,15 @@ FILED_STATUSES = frozenset({FilingStatus.filed, FilingStatus.under_review, Filin
                             FilingStatus.conflicts_found, FilingStatus.mitigated})
 
 
+class CycleStatus(str, Enum):
+    """A cycle's state by its dates: before it opens, open, past its deadline with filers still
+    outstanding, and closed by the Ethics Office."""
+    scheduled = "scheduled"
+    open = "open"
+    overdue = "overdue"
+    closed = "closed"
+
+
 class ExemptionReason(str, Enum):
     separated = "separated"
     on_leave = "on_leave"
@@ -104,6 +113,7 @@ class FilerRef(Contract):
 @event("disclosure", "statement_filed")
 class StatementFiled(FilerRef):
     filed_on: dt.date
+    late: bool = False  # after the cycle's deadline
 
 
 @event("disclosure", "review_recorded")
@@ -268,7 +278,7 @@ class Cycle(Contract):
     programme_cost: float
     covers_from: dt.date
     covers_to: dt.date
-    status: str  # open or closed
+    status: CycleStatus
     closed_on: Optional[dt.date] = None
     figures: Optional[CycleFigures] = None
 
@@ -301,6 +311,7 @@ class Filer(FilerIn):
     first_time: bool
     status: FilingStatus
     filed_on: Optional[dt.date] = None
+    late: bool = False  # filed after the cycle's deadline
     exemption_reason: Optional[ExemptionReason] = None
     conflicts: Optional[list[ConflictIn]] = None  # to the filer, reviewer and Ethics Office only
     in_verification_sample: bool = False

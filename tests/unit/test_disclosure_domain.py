@@ -157,3 +157,33 @@ def test_compliance_rows_and_cycle_figures_come_from_the_counters():
     assert figures["conflicts"] == {"filers": 2, "matters": 3, "by_type": {
         "financial_holding": 0, "outside_activity": 0, "family_relationship": 0, "other": 3}}
     assert figures["public_disclosure"] == {"eligible": 1, "published": 1, "declined": 0}
+
+
+# ---- a cycle's state by its dates ----
+
+OPENS, DEADLINE = dt.date(2016, 3, 1), dt.date(2016, 5, 31)
+
+
+@pytest.mark.parametrize("today, closed, outstanding, expected", [
+    (dt.date(2016, 2, 29), False, 5, "scheduled"),
+    (OPENS, False, 5, "open"),
+    (DEADLINE, False, 5, "open"),
+    (dt.date(2016, 6, 1), False, 5, "overdue"),
+    (dt.date(2016, 6, 1), False, 0, "open"),
+    (dt.date(2027, 1, 1), False, 1, "overdue"),
+    (dt.date(2016, 2, 1), True, 5, "closed"),
+    (dt.date(2016, 6, 1), True, 5, "closed"),
+])
+def test_a_cycle_s_status_follows_its_dates(today, closed, outstanding, expected):
+    assert domain.cycle_status(OPENS, DEADLINE, closed, today, outstanding).value == expected
+
+
+def test_the_annual_cycle_is_due_from_1_march_when_the_year_has_none():
+    last = domain.Cycle(2015, dt.date(2015, 3, 1), dt.date(2015, 5, 31), 1234.0)
+    assert domain.annual_cycle_due(dt.date(2016, 2, 29), {2015}, last, (5, 31)) is None
+    due = domain.annual_cycle_due(dt.date(2016, 3, 1), {2015}, last, (6, 30))
+    assert due is not None
+    assert (due.year, due.opens_on, due.deadline, due.programme_cost) == (
+        2016, OPENS, dt.date(2016, 6, 30), 1234.0)
+    assert domain.annual_cycle_due(dt.date(2016, 9, 1), {2015, 2016}, last, (5, 31)) is None
+    assert domain.annual_cycle_due(dt.date(2016, 3, 2), set(), None, (5, 31)).programme_cost == 0

@@ -307,7 +307,7 @@ def test_a_filer_files_its_own_statement_today_and_it_is_kept_sealed(fdp, state,
     assert (filed["status"], filed["filed_on"]) == ("filed", clock.today().isoformat())
     [event] = state.events("statement_filed")
     assert event.payload == {"year": YEAR, "staff_id": "S1", "entity": "UNDP",
-                             "filed_on": "2015-07-31"}
+                             "filed_on": "2015-07-31", "late": False}
     assert "ZEBRA" not in repr(state.collections) + repr(state.outbox)
     sealed = state.collection("statements")["2015:S1"]
     assert sealed["key_id"] == "memory" and len(sealed["nonce"]) == 12
@@ -711,3 +711,65 @@ def test_an_enrolment_is_dated_by_the_ethics_office_only_and_within_the_cycle(fd
     assert fdp().filers.get(YEAR, "E1").enrolled_on == opened
     by_focal = enrol(fdp, {**row("E4"), "enrolled_on": str(opened)}, actor=focal("UNDP"))
     assert statuses(by_focal) == [(1, 403)]
+
+
+# ---- cycle states by their dates ----
+
+def status_of(fdp, year=YEAR, actor=EO) -> str:
+    return uc.get_cycle(fdp(actor), year)["status"]
+
+
+def test_a_cycle_is_scheduled_open_overdue_and_closed_as_its_dates_pass(fdp, clock):
+    uc.open_cycle(fdp(), CycleIn(year=2016, deadline=dt.date(2016, 5, 31), programme_cost=1.0))
+    enrol(fdp, row("S1"), year=2016)
+    assert status_of(fdp, 2016) == "scheduled"  # today is 31 July 2015
+    with pytest.raises(Invalid, match="opens on 2016-03-01; statements can be filed from then"):
+        uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(), year=2016))
+    clock.advance(days=214)  # 1 March 2016
+    assert status_of(fdp, 2016) == "open"
+    clock.advance(days=92)  # 1 June 2016: the deadline has passed, S1 has not filed
+    assert status_of(fdp, 2016) == "overdue"
+    assert [c["status"] for c in uc.list_cycles(fdp()) if c["year"] == 2016] == ["overdue"]
+    late = uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(), year=2016))
+    assert (late["status"], late["filed_on"], late["late"]) == ("filed", "2016-06-01", True)
+    assert status_of(fdp, 2016) == "open"  # nothing outstanding: open until the Office closes it
+    assert uc.close_cycle(fdp(), uc.CloseCycle(2016))["status"] == "closed"
+    assert status_of(fdp, 2016) == "closed"
+
+
+def test_a_filing_on_time_is_not_late_and_the_event_says_which(fdp, state, clock):
+    enrol(fdp, row("S1"), row("S2"))
+    file_all(fdp, "S1")
+    clock.advance(days=31)  # 31 August 2015: a day after the deadline
+    file_all(fdp, "S2")
+    assert [(e.payload["staff_id"], e.payload["late"]) for e in state.events("statement_filed")
+            ] == [("S1", False), ("S2", True)]
+    assert uc.get_filer(fdp(), one("S2"))["late"] is True
+
+
+def test_a_focal_point_s_cycle_is_overdue_while_its_own_filers_are_outstanding(fdp, clock):
+    enrol(fdp, row("S1", entity="UNDP"), row("S2", entity="DM"))
+    file_all(fdp, "S1")
+    clock.advance(days=31)
+    assert status_of(fdp, actor=focal("UNDP")) == "open"
+    assert status_of(fdp, actor=focal("DM")) == "overdue"
+    assert status_of(fdp) == "overdue"
+
+
+def test_cycles_are_listed_newest_first(fdp):
+    uc.open_cycle(fdp(), CycleIn(year=2014, deadline=dt.date(2014, 5, 31), programme_cost=1.0))
+    uc.open_cycle(fdp(), CycleIn(year=2016, deadline=dt.date(2016, 5, 31), programme_cost=1.0))
+    assert [c["year"] for c in uc.list_cycles(fdp())] == [2016, 2015, 2014]
+
+
+def test_the_annual_job_opens_the_year_s_cycle_from_1_march_once(fdp, state, clock):
+    assert uc.open_annual_cycle(fdp(), (5, 31)) is None  # the 2015 cycle exists
+    clock.advance(days=183)  # 30 January 2016: not yet
+    assert uc.open_annual_cycle(fdp(), (5, 31)) is None
+    clock.advance(days=31)  # 1 March 2016
+    opened = uc.open_annual_cycle(fdp(), (5, 31))
+    assert opened is not None
+    assert (opened["year"], opened["opens_on"], opened["deadline"], opened["programme_cost"],
+            opened["status"]) == (2016, "2016-03-01", "2016-05-31", 1000.0, "open")
+    assert uc.open_annual_cycle(fdp(), (5, 31)) is None
+    assert [e.payload["year"] for e in state.events("cycle_opened")] == [YEAR, 2016]

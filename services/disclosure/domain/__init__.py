@@ -12,9 +12,9 @@ from .figures import (compliance, conflict_counts, cost_shares, count,  # noqa: 
                       tallies, tally_change)
 from .filers import (Enrolment, Filer, FilerChanges, PublicDisclosure, Reminder,  # noqa: F401
                      Statement)
-from .programme import Cycle, Participant  # noqa: F401
+from .programme import Cycle, Participant, annual_cycle_due  # noqa: F401
 from .rules import (FILED, MOVES, NOT_FILED, OUTSTANDING, REVIEWED, S,  # noqa: F401
-                    check_move, cycle_opening, cycle_problems, disclosure_period,
+                    check_move, cycle_opening, cycle_problems, cycle_status, disclosure_period,
                     enrolment_date_problems,
                     filer_problems, filing_date_problem, move_allowed, move_problem,
                     public_decision_problems, reminder_due, review_problems)

@@ -80,6 +80,7 @@ class Filer(Aggregate):
     enrolled_on: dt.date | None = None  # given when the Ethics Office loads past enrolments
     email: str | None = None  # where the filer's notices go
     language: str | None = None  # the language of its notices (None: English)
+    late: bool = False  # filed after the cycle's deadline (accepted while the cycle is open)
 
     @classmethod
     def enrol(cls, year: int, filer: FilerIn, first_time: bool) -> "Filer":
@@ -105,15 +106,17 @@ class Filer(Aggregate):
     # the moves: each checks first, then changes the filer and records its event
 
     def file(self, statement: StatementIn, actor: Actor, today: dt.date,
-             opens_on: dt.date) -> Statement:
+             opens_on: dt.date, deadline: dt.date) -> Statement:
+        """Filed on the day given (the Ethics Office loading an earlier filing) or today; a
+        filing after the deadline is accepted and marked late."""
         check_own_statement(actor, self.staff_id)
         check_move(self.staff_id, self.status, S.filed.value)
         filed_on = statement.filed_on or today
         refused = filing_date_problem(filed_on, opens_on, today)
         if refused:
             raise Invalid(refused, [problem("filed_on", refused)])
-        self.status, self.filed_on = S.filed.value, filed_on
-        self.record(StatementFiled(**self.ref, filed_on=filed_on), self.entity)
+        self.status, self.filed_on, self.late = S.filed.value, filed_on, filed_on > deadline
+        self.record(StatementFiled(**self.ref, filed_on=filed_on, late=self.late), self.entity)
         contents = StatementContents(**statement.model_dump(exclude={"filed_on", "staff_id"}))
         return Statement(self.year, self.staff_id, self.entity, filed_on,
                          contents.model_dump(mode="json"))
@@ -180,6 +183,7 @@ class Filer(Aggregate):
                 "email": self.email, "language": self.language,
                 "status": self.status,
                 "filed_on": self.filed_on.isoformat() if self.filed_on else None,
+                "late": self.late,
                 "exemption_reason": self.exemption_reason, "verification": self.verification,
                 "public_disclosure": self.public_disclosure,
                 "in_verification_sample": self.sampled,

@@ -8,7 +8,8 @@ from shared.contracts.disclosure import (CycleClosed, CycleIn, CycleOpened, Part
 from shared.kernel.aggregate import Aggregate
 from shared.kernel.errors import Conflict, refuse
 
-from .rules import cycle_opening, cycle_problems, disclosure_period, reminder_problem
+from .rules import (cycle_opening, cycle_problems, cycle_status, disclosure_period,
+                    reminder_problem)
 
 OPEN, CLOSED = "open", "closed"
 
@@ -41,6 +42,19 @@ class Participant(Aggregate):
         return {"entity": self.entity, "cost_sharing": self.cost_sharing,
                 "focal_points": [dict(f) for f in self.focal_points],
                 "category": self.category}
+
+
+def annual_cycle_due(today: dt.date, years: set[int], last: "Cycle | None",
+                     deadline: tuple[int, int]) -> CycleIn | None:
+    """The cycle the annual job opens today, if any: from 1 March, this year's cycle when there
+    is none yet, with the given (month, day) deadline and the last cycle's programme cost (0 when
+    there was none: the Office sets it before the cost shares are computed)."""
+    opens_on = cycle_opening(today.year)
+    if today < opens_on or today.year in years:
+        return None
+    return CycleIn(year=today.year, opens_on=opens_on,
+                   deadline=dt.date(today.year, *deadline),
+                   programme_cost=last.programme_cost if last else 0)
 
 
 @dataclass
@@ -91,10 +105,18 @@ class Cycle(Aggregate):
         closed.record(CycleClosed(year=self.year, closed_on=closed_on), ETHICS_OFFICE)
         return closed
 
-    def view(self) -> dict:
+    def status_on(self, today: dt.date, outstanding: int) -> str:
+        """scheduled, open, overdue or closed (see `rules.cycle_status`)."""
+        return cycle_status(self.opens_on, self.deadline, not self.is_open, today,
+                            outstanding).value
+
+    def view(self, today: dt.date, outstanding: int) -> dict:
+        """The cycle on `today`, with `outstanding` filers who have neither filed nor been
+        exempted."""
         covers_from, covers_to = self.covers
         return {"entity": ETHICS_OFFICE, "year": self.year,
                 "opens_on": self.opens_on.isoformat(), "deadline": self.deadline.isoformat(),
                 "programme_cost": self.programme_cost, "covers_from": covers_from.isoformat(),
-                "covers_to": covers_to.isoformat(), "status": self.status,
+                "covers_to": covers_to.isoformat(),
+                "status": self.status_on(today, outstanding),
                 "closed_on": self.closed_on.isoformat() if self.closed_on else None}

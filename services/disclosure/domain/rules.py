@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Iterable
 
 from shared.contracts.common import Actor, Role
-from shared.contracts.disclosure import (FILED_STATUSES, Designation, FilerIn, FilingStatus,
+from shared.contracts.disclosure import (FILED_STATUSES, CycleStatus, Designation, FilerIn,
+                                         FilingStatus,
                                          PublicDisclosureIn, ReviewIn, ReviewOutcome,
                                          is_senior_official)
 from shared.kernel.errors import Conflict, Forbidden, problem
@@ -141,8 +142,24 @@ def cycle_problems(year: int, opens_on: dt.date, deadline: dt.date) -> list[dict
     return problems
 
 
+def cycle_status(opens_on: dt.date, deadline: dt.date, closed: bool, today: dt.date,
+                 outstanding: int) -> CycleStatus:
+    """A cycle's state on `today`: closed once the Ethics Office closes it; before that,
+    scheduled until it opens, open, and overdue after its deadline while filers are
+    outstanding (a cycle past its deadline with none outstanding is open until closed)."""
+    if closed:
+        return CycleStatus.closed
+    if today < opens_on:
+        return CycleStatus.scheduled
+    if today > deadline and outstanding > 0:
+        return CycleStatus.overdue
+    return CycleStatus.open
+
+
 def filing_date_problem(filed_on: dt.date, opens_on: dt.date, today: dt.date) -> str | None:
     if filed_on < opens_on:
+        if today < opens_on:
+            return f"the cycle opens on {opens_on}; statements can be filed from then"
         return f"the cycle opened on {opens_on}; a statement cannot be filed before"
     if filed_on > today:
         return "a statement cannot be filed in the future"

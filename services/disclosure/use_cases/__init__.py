@@ -18,5 +18,6 @@ from .filers import (STATEMENT_READERS, STATEMENT_READERS_ONLY,  # noqa: F401
                      published_disclosures, record_mitigation, record_mitigations,
                      review_filer, review_filers)
 from .programme import (close_cycle, cost_shares, enrol_participant,  # noqa: F401
-                        get_cycle, get_participant, list_cycles, list_participants, open_cycle,
+                        get_cycle, get_participant, list_cycles, list_participants,
+                        open_annual_cycle, open_cycle,
                         rotate_key)

@@ -21,7 +21,7 @@ STATEMENT_READERS_ONLY = ("a statement's contents are for its filer and the revi
 # what each per-filer request does to its filer
 FILING = FilerMove("file_statement", StatementRow,
                    lambda filer, statement, at: filer.file(statement, at.actor, at.today,
-                                                           at.cycle.opens_on),
+                                                           at.cycle.opens_on, at.cycle.deadline),
                    keep="statements")
 REVIEW = FilerMove("review", ReviewRow, lambda filer, review, at: filer.review(review),
                    domain.review_problems)

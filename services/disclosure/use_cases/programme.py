@@ -3,7 +3,7 @@ from shared.auth import require_entity
 from shared.contracts.common import ETHICS_OFFICE
 from shared.contracts.disclosure import CycleIn
 from shared.kernel.batch import pause
-from shared.kernel.errors import NotFound, StaleState
+from shared.kernel.errors import Conflict, NotFound, StaleState
 from shared.kernel.uow import retrying
 
 from .. import domain
@@ -49,7 +49,7 @@ def open_cycle(uow, request: CycleIn) -> dict:
         uow.cycles.add(cycle)
         uow.audit("open_cycle", f"disclosure/cycles/{cycle.year}", entity=ETHICS_OFFICE)
         uow.commit()
-    return cycle.view()
+    return cycle_view(uow, cycle)
 
 
 @retrying
@@ -60,16 +60,40 @@ def close_cycle(uow, command: CloseCycle) -> dict:
         uow.cycles.save(before, after)
         uow.audit("close_cycle", f"disclosure/cycles/{after.year}", entity=ETHICS_OFFICE)
         uow.commit()
-    return after.view()
+    return cycle_view(uow, after)
 
 
 def get_cycle(uow, year: int) -> dict:
     """The cycle with its figures (counts only; an entity's own, for a focal point)."""
-    return {**cycle_of(uow, year).view(), "figures": domain.cycle_figures(counters_seen(uow, year))}
+    cycle = cycle_of(uow, year)
+    figures = domain.cycle_figures(counters_seen(uow, year))
+    return {**cycle.view(uow.clock.today(), figures["not_filed"]), "figures": figures}
 
 
 def list_cycles(uow) -> list[dict]:
-    return [c.view() for c in uow.cycles.all()]
+    """Every cycle, newest first, in its state today."""
+    return [cycle_view(uow, c) for c in reversed(uow.cycles.all())]
+
+
+def cycle_view(uow, cycle: Cycle) -> dict:
+    """The cycle in its state today: overdue counts the filers outstanding that the actor
+    sees (a focal point's cycle is overdue while its own entity's filers are)."""
+    outstanding = domain.cycle_figures(counters_seen(uow, cycle.year))["not_filed"]
+    return cycle.view(uow.clock.today(), outstanding)
+
+
+def open_annual_cycle(uow, deadline: tuple[int, int]) -> dict | None:
+    """The annual job: this year's cycle opened on 1 March, when it is due and not open yet."""
+    today, cycles = uow.clock.today(), uow.cycles.all()
+    earlier = [c for c in cycles if c.year < today.year]
+    request = domain.annual_cycle_due(today, {c.year for c in cycles},
+                                      earlier[-1] if earlier else None, deadline)
+    if request is None:
+        return None
+    try:
+        return open_cycle(uow, request)
+    except Conflict:  # another process of the service opened it meanwhile
+        return None
 
 
 # ---- cost shares and keys ----
