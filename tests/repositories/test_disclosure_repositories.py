@@ -127,10 +127,12 @@ def test_a_filer_change_is_written_only_to_the_version_read(backend):
     first = backend.uow().filers.many(YEAR, ["S1"])["S1"]
     second = backend.uow().filers.many(YEAR, ["S1"])["S1"]  # read by another request
     before = first.facts()
-    first.file(StatementIn(), ACTOR, dt.date(YEAR, 4, 1), dt.date(YEAR, 3, 1))
+    first.file(StatementIn(), ACTOR, dt.date(YEAR, 4, 1), dt.date(YEAR, 3, 1),
+               dt.date(YEAR, 3, 31))  # a day after the deadline: late
     committed(backend, lambda uow: uow.filers.save(FilerChanges.of(YEAR, [(before, first)])))
     stored = backend.uow().filers.get(YEAR, "S1")
-    assert (stored.status, stored.filed_on, stored.version) == ("filed", dt.date(YEAR, 4, 1), 1)
+    assert (stored.status, stored.filed_on, stored.late, stored.version) == (
+        "filed", dt.date(YEAR, 4, 1), True, 1)
     second.exempt(ExemptionIn(reason="medical"), ACTOR)
     with pytest.raises(StaleState):
         committed(backend, lambda uow: uow.filers.save(FilerChanges.of(YEAR, [(before,
