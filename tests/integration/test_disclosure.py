@@ -512,3 +512,20 @@ def test_concurrent_filings_keep_the_counters_exact(api, client_as, unique_code)
     assert codes == [201] * len(ids)
     [row] = api.get(f"/disclosure/cycles/{year}/compliance")["rows"]
     assert (row["required"], row["filed"], row["not_filed"]) == (12, 12, 0)
+
+
+def test_a_cycle_made_for_a_coming_year_is_scheduled_and_refuses_statements_until_it_opens(
+        api, unique_code):
+    entity = participants(api, unique_code)[0]
+    taken = {c["year"] for c in api.get("/disclosure/cycles")}
+    year = next(y for y in range(dt.date.today().year + 1, 2100) if y not in taken)
+    made = api.post("/disclosure/cycles", {"year": year, "deadline": f"{year}-05-31",
+                                           "programme_cost": 10.0})
+    assert (made["status"], made["opens_on"]) == ("scheduled", f"{year}-03-01")
+    api.post(f"/disclosure/cycles/{year}/filers", {"items": [filer(f"{entity}-1", entity)]})
+    refused = api.call("POST", f"/disclosure/cycles/{year}/filers/{entity}-1/statement",
+                       json=statement())
+    assert refused.status_code == 422, refused.text
+    assert "statements can be filed from then" in refused.text
+    years = [c["year"] for c in api.get("/disclosure/cycles")]
+    assert years == sorted(years, reverse=True)
