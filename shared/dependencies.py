@@ -32,11 +32,12 @@ RELAY_STALL_SECONDS = 120  # a pass publishes up to 2,000 records: it may take a
 class UnitsOfWork:
     """What a worker holds: `uow(actor)` makes a unit of work acting for `actor`."""
 
-    def __init__(self, provider: "UnitOfWork", worker_data: dict):
+    def __init__(self, provider: "UnitOfWork", worker_data: dict,
+                 call_claim: CallClaim | None = None):
         self._provider, self._data = provider, worker_data
         self.db, self.client = provider.db, provider.client
         self.wrote = False  # a unit of work of this worker committed events
-        self.call_claim: CallClaim | None = None  # an RPC call's with a client key
+        self.call_claim = call_claim  # an RPC call's with a client key
 
     @property
     def request_id(self) -> str | None:
@@ -112,8 +113,7 @@ class UnitOfWork(DependencyProvider):
             self.relay.wake()
 
     def get_dependency(self, worker_ctx):
-        units = UnitsOfWork(self, worker_ctx.data)
-        units.call_claim = answers.claim_for(worker_ctx)
+        units = UnitsOfWork(self, worker_ctx.data, answers.claim_for(worker_ctx))
         self.workers[worker_ctx] = units
         return units
 
