@@ -13,7 +13,7 @@ from nameko.web.handlers import HttpRequestHandler
 from pydantic import BaseModel, ValidationError
 from pymongo.errors import ConnectionFailure
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import Map
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from shared import logs, problems
@@ -28,6 +28,7 @@ from . import use_cases as uc
 from .domain import IdempotencyRecord
 from .domain.bodies import CSV, JSON, check_media_type
 from .headers import secured, trusted_proxies
+from .parameters import check_parameters, parameters_fit
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
@@ -50,6 +51,7 @@ class RouteSpec:
     tag: str = "platform"
     query: dict = field(default_factory=dict)
     produces: tuple = ("application/json",)
+    also: dict = field(default_factory=dict)  # other success statuses, with what they mean
 
     @property
     def path_names(self) -> list[str]:
@@ -86,8 +88,25 @@ class Reply:
 class ApiEntrypoint(HttpRequestHandler):
     """nameko's http entrypoint, answering anything that escapes a handler as problem+json."""
 
+    _routes = None
+
     def response_from_exception(self, exc):
         return problem_response(exc)
+
+    def handle_request(self, request):
+        """A path whose parameters this route's schemas refuse but another method's route
+        takes (GET of `/service-requests/batch`) is that route's path: a 405 naming its
+        methods, answered without a worker."""
+        spec = getattr(getattr(self.container.service_cls, self.method_name, None),
+                       "route_spec", None)
+        if spec is not None and not parameters_fit(spec.path, request.path_values):
+            if self._routes is None:
+                self._routes = routes_map(self.server)
+            allowed = allowed_methods(self._routes, request)
+            if allowed and request.method not in allowed:
+                response = method_not_allowed(request, allowed)
+                return secured(response, request, trusted_proxies(self.container.config))
+        return super().handle_request(request)
 
 
 def problem_response(exc) -> Response:
@@ -132,22 +151,48 @@ class UnknownRoute(ApiEntrypoint):
         return cls.decorator(cls.METHODS, prefix + "/<path:rest>")
 
     def handle_request(self, request):
-        allowed = sorted(self._other_routes().bind_to_environ(request.environ).allowed_methods())
+        allowed = allowed_methods(self._other_routes(), request)
         if allowed:
-            response = Response(json.dumps({
-                "type": "about:blank", "title": "Method not allowed", "status": 405,
-                "detail": f"{request.method} is not allowed here; this path takes "
-                          + ", ".join(allowed)}),
-                status=405, mimetype=PROBLEM, headers={"Allow": ", ".join(allowed)})
+            response = method_not_allowed(request, allowed)
         else:
             response = problem_response(errors.NotFound(f"no route of the API at {request.path}"))
         return secured(response, request, trusted_proxies(self.container.config))
 
     def _other_routes(self) -> Map:
         if self._routes is None:
-            self._routes = Map([p.get_url_rule() for p in self.server._providers
-                                if p is not self])
+            self._routes = routes_map(self.server)
         return self._routes
+
+
+def routes_map(server) -> Map:
+    """The server's routes but the catch-all, each rule naming its entrypoint."""
+    return Map([Rule(p.url, methods=p.method.split(","), endpoint=p)
+                for p in server._providers if not isinstance(p, UnknownRoute)])
+
+
+def allowed_methods(routes: Map, request) -> list[str]:
+    """The methods of the routes this path matches with parameters their schemas allow
+    (`/service-requests/batch` is not a request id, so GET is not among its methods)."""
+    adapter = routes.bind_to_environ(request.environ)
+    allowed = []
+    for method in sorted(adapter.allowed_methods()):
+        try:
+            entrypoint, values = adapter.match(method=method)
+        except HTTPException:
+            continue
+        spec = getattr(getattr(entrypoint.container.service_cls, entrypoint.method_name, None),
+                       "route_spec", None)
+        if spec is None or parameters_fit(spec.path, values):
+            allowed.append(method)
+    return allowed
+
+
+def method_not_allowed(request, allowed: list[str]) -> Response:
+    return Response(json.dumps({
+        "type": "about:blank", "title": "Method not allowed", "status": 405,
+        "detail": f"{request.method} is not allowed here; this path takes "
+                  + ", ".join(allowed)}),
+        status=405, mimetype=PROBLEM, headers={"Allow": ", ".join(allowed)})
 
 
 def _werkzeug_path(path: str) -> str:
@@ -156,9 +201,9 @@ def _werkzeug_path(path: str) -> str:
 
 def route(method: str, path: str, summary: str, *, body=None, response=None, status=200,
           public=False, batch=False, tag="platform", query=None,
-          produces=("application/json",)):
+          produces=("application/json",), also=None):
     spec = RouteSpec(method, path, summary, body, response, status, public, batch, tag,
-                     query or {}, produces)
+                     query or {}, produces, also or {})
     ROUTES.append(spec)
 
     def decorate(fn: Callable):
@@ -252,9 +297,11 @@ def _handle(service, spec: RouteSpec, fn, request, params):
     if credential is not None:
         service.rate_limits.take(credential.token_id)
     actor = credential.actor if credential else None
+    check_parameters(spec.path, params, spec.query, request.args)
     raw = _read_body(request, service.config_max_body())
     key = request.headers.get("Idempotency-Key") if spec.method != "GET" else None
     if key:
+        domain.check_idempotency_key(key)
         owner = credential.token_id if credential else "public"
         return _idempotent(service, spec, fn, request, params, actor, raw, (owner, key))
     return _to_response(_invoke(service, spec, fn, request, params, actor, raw))

@@ -5,10 +5,13 @@ import re
 
 from pydantic.json_schema import models_json_schema
 
-from shared.contracts import audit, deliveries, disclosure, intake, panel
-from shared.contracts.common import ENTITY_CODE_PATTERN
+from shared.contracts import intake
 
+from . import domain
 from .api import PREFIX, ROUTES
+from .domain.bodies import CSV_PATTERN
+from .examples import WRITE_EXAMPLES
+from .parameters import QUERY_MODELS, QUERY_PARAMETERS, path_schema
 
 LOC = {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}
 FIELD_ERROR = {"type": "object", "properties": {"loc": LOC, "msg": {"type": "string"}},
@@ -32,41 +35,8 @@ BATCH_ANSWER = {
     "required": ["accepted", "rejected"],
 }
 
-ENTITY = {"type": "string", "pattern": ENTITY_CODE_PATTERN}
-PERIOD = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "description": "e.g. 2014-15"}
-YEAR = {"type": "integer", "minimum": 2000, "maximum": 2100}
-RECORD_ID = {"type": "string", "pattern": r"^[0-9a-f]{24}$"}
-DAY = {"type": "string", "format": "date"}
-PATH_PARAMETERS = {
-    "entity": ENTITY, "period": PERIOD, "year": YEAR, "id": RECORD_ID,
-    "inquiry_id": RECORD_ID, "request_id": RECORD_ID,
-    "staff_id": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$"},
-    "email": {"type": "string", "minLength": 3, "maxLength": 320},
-    "code": {"type": "string", "minLength": 1, "maxLength": 200},
-}
-PATH_OVERRIDES = {("/entities/{code}", "code"): ENTITY}
-# the query parameters of routes whose service reads the query string as a model
-QUERY_MODELS = {
-    "/service-requests": intake.ServiceRequestQuery, "/activities": intake.ActivityQuery,
-    "/retaliation-inquiries": intake.InquiryQuery,
-    "/disclosure/cycles/{year}/filers": disclosure.FilerQuery,
-    "/disclosure/cycles/{year}/non-filers": disclosure.NonFilerQuery,
-    "/panel/members": panel.MemberQuery, "/panel/meetings": panel.MeetingQuery,
-    "/panel/consultations": panel.ConsultationQuery, "/panel/topics": panel.PeriodQuery,
-    "/panel/report-reviews": panel.ReportReviewQuery,
-    "/panel/chair-reviews": panel.ChairReviewQuery, "/audit": audit.AuditQuery,
-    "/notifications": deliveries.DeliveryQuery,
-}
-# the others, by name
-QUERY_PARAMETERS = {
-    "entity": ENTITY, "period": PERIOD, "as_of": DAY, "submitted_on": DAY,
-    "limit": {"type": "integer", "minimum": 1}, "cursor": {"type": "string"},
-    "format": {"type": "string", "enum": ["json", "csv", "xlsx", "html", "pdf", "docx"]},
-    "lang": {"type": "string", "enum": ["en", "zh", "fr", "es", "ru", "ar"]},
-    "version": {"type": "integer", "minimum": 1},
-    "from": YEAR, "to": YEAR, "by": {"type": "string",
-                                     "enum": ["entity", "duty_station", "category"]},
-}
+CSV_TEXT = {"type": "string", "pattern": CSV_PATTERN,
+            "description": "UTF-8 CSV: a header row naming the columns, then one row a record"}
 
 
 def build_openapi(service=None, title="EPUN platform API", version="1.0.0") -> dict:
@@ -113,13 +83,15 @@ def _ref(model) -> dict:
 
 
 def _operation(r, names: dict, schemas: dict) -> dict:
-    params = [{"name": n, "in": "path", "required": True, "schema": PATH_OVERRIDES.get(
-        (r.path, n), PATH_PARAMETERS.get(n, {"type": "string"}))} for n in r.path_names]
+    params = [{"name": n, "in": "path", "required": True, "schema": path_schema(r.path, n)}
+              for n in r.path_names]
     params += _query_parameters(r, schemas)
     op = {"summary": r.summary, "tags": [r.tag], "parameters": params,
           "operationId": names.get(id(r)) or re.sub(r"\W+", "_", f"{r.method}_{r.path}")
           .strip("_").lower(),
           "responses": {str(r.status): {"description": "OK", "content": _content(r)},
+                        **{str(status): {"description": why, "content": _content(r)}
+                           for status, why in r.also.items()},
                         **_problems(r)}}
     if r.body is not None and r.body.__doc__ and not r.batch:
         op["description"] = " ".join(r.body.__doc__.split())
@@ -127,18 +99,24 @@ def _operation(r, names: dict, schemas: dict) -> dict:
         op["security"] = [{"bearer": []}]
     if r.method != "GET":
         op["parameters"].append({"name": "Idempotency-Key", "in": "header", "required": False,
-                                 "schema": {"type": "string", "maxLength": 200}})
+                                 "schema": {"type": "string",
+                                            "maxLength": domain.IDEMPOTENCY_KEY_MAX}})
+    example = WRITE_EXAMPLES.get(r.body)
     if r.batch and r.body is not None:
+        rows = {"schema": {
+            "type": "object", "required": ["items"], "additionalProperties": False,
+            "properties": {"items": {"type": "array", "items": _ref(r.body),
+                                     "maxItems": intake.MAX_BATCH_ROWS}}}}
+        if example:
+            rows["example"] = {"items": [example]}
         op["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {
-                "type": "object", "required": ["items"], "additionalProperties": False,
-                "properties": {"items": {"type": "array", "items": _ref(r.body),
-                                         "maxItems": intake.MAX_BATCH_ROWS}}}},
-            "text/csv": {"schema": {"type": "string"},
-                         "example": _csv_example(r.body, schemas)}}}
+            "application/json": rows,
+            "text/csv": {"schema": CSV_TEXT, "example": _csv_example(r.body, schemas)}}}
     elif r.body is not None:
-        op["requestBody"] = {"required": True,
-                             "content": {"application/json": {"schema": _ref(r.body)}}}
+        body = {"schema": _ref(r.body)}
+        if example:
+            body["example"] = example
+        op["requestBody"] = {"required": True, "content": {"application/json": body}}
     return op
 
 
@@ -147,7 +125,7 @@ def _csv_example(model, schemas) -> str:
 
 
 def _query_parameters(r, schemas) -> list:
-    model = QUERY_MODELS.get(r.path)
+    model = QUERY_MODELS.get(r.path) if r.method == "GET" else None
     if model is None:
         return [{"name": n, "in": "query", "required": False, "description": d,
                  "schema": QUERY_PARAMETERS.get(n, {"type": "string"})}

@@ -1,10 +1,18 @@
 """The audit log as the auditors read it: entries of every service, merged by time."""
 import datetime as dt
+import re
 from typing import Annotated, Optional
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from .common import Contract, EntityCode
+
+
+def _written_as_a_day(value):
+    """A query's day or time as ISO 8601 writes it (pydantic would take 0.5 as a time)."""
+    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a day is written YYYY-MM-DD and a time YYYY-MM-DDTHH:MM")
+    return value
 
 
 class AuditFilter(Contract):
@@ -13,7 +21,7 @@ class AuditFilter(Contract):
     entity: Optional[EntityCode | Annotated[str, Field(pattern="^-$")]] = None
     actor: Optional[Annotated[str, Field(min_length=1, max_length=200)]] = None
     action: Optional[Annotated[str, Field(min_length=1, max_length=80)]] = None
-    since: Optional[dt.datetime | dt.date] = None
+    since: Optional[Annotated[dt.datetime | dt.date, BeforeValidator(_written_as_a_day)]] = None
 
 
 class AuditQuery(AuditFilter):

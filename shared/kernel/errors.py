@@ -99,8 +99,10 @@ def refuse(problems: Sequence[dict], detail: str | None = None):
 
 
 def errors_from_validation(exc: ValidationError, prefix: Iterable = ()) -> list[dict]:
-    """A pydantic ValidationError as our `[{loc, msg}]` list."""
-    return [{"loc": [*prefix, *err["loc"]], "msg": err["msg"]} for err in exc.errors()]
+    """A pydantic ValidationError as our `[{loc, msg}]` list; a rule's own sentence is given
+    without pydantic's "Value error, " before it."""
+    return [{"loc": [*prefix, *err["loc"]], "msg": err["msg"].removeprefix("Value error, ")}
+            for err in exc.errors()]
 
 
 def validated(model: type[BaseModel], data, where: str | None = None):

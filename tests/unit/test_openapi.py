@@ -2,10 +2,12 @@
 parameter, declares `items` on every array and gives each operation its problem+json answers
 (that the served document validates as OpenAPI 3.1 is checked with the integration tests, in
 tests/integration/test_api_document.py: the validator takes a minute)."""
+import json
 import re
 
 import pytest
 from services.gateway.api import ROUTES
+from services.gateway.examples import WRITE_EXAMPLES
 from services.gateway.openapi import build_openapi
 from services.gateway.service import GatewayService
 
@@ -110,3 +112,20 @@ def test_batches_take_csv_as_well_as_json(doc):
 def test_the_writes_are_described_by_their_models_docstrings(doc):
     op = doc["paths"]["/api/v1/retaliation-inquiries"]["post"]
     assert op["description"].startswith("A retaliation inquiry as received")
+
+
+@pytest.mark.parametrize("model", list(WRITE_EXAMPLES), ids=lambda m: m.__name__)
+def test_each_main_write_shows_an_example_its_model_accepts(doc, model):
+    example = WRITE_EXAMPLES[model]
+    model.model_validate_json(json.dumps(example), strict=True)
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    shown = []
+    for item in doc["paths"].values():
+        for op in item.values():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            if body.get("schema") == ref:
+                shown.append(body.get("example"))
+            elif body.get("schema", {}).get("properties", {}).get("items", {}).get(
+                    "items") == ref:
+                shown.append(body.get("example", {}).get("items", [None])[0])
+    assert shown and all(found == example for found in shown)

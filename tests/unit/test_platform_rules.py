@@ -1,10 +1,12 @@
 """The skeleton's pure rules: periods, roles and scopes, batch bodies, idempotent replays."""
 import datetime as dt
+import re
 
 import pytest
 from pydantic import ValidationError
 
 from services.gateway import domain
+from services.gateway.domain.bodies import CSV_PATTERN
 from shared.auth import require, scope_filter, token_hash
 from shared.contracts.common import Actor, Role, period_bounds, period_of
 from shared.contracts.directory import Entity
@@ -100,3 +102,16 @@ def test_an_idempotency_key_replays_the_same_body_and_refuses_another():
     with pytest.raises(Conflict):
         domain.replay_decision(running, first, now + dt.timedelta(seconds=59))
     assert domain.replay_decision(running, first, now + dt.timedelta(seconds=60)) is None
+
+
+@pytest.mark.parametrize("text", ["a\n1", "a,b\r\n1,2", '"",x\n1', '"x\n1', "a\n\n", "a\r\rb"])
+def test_a_csv_the_document_allows_is_read(text):
+    assert re.search(CSV_PATTERN, text)
+    domain.parse_csv(text)
+
+
+@pytest.mark.parametrize("text", ["{}", "a\r\n", '""\n1', " , \n1", "\na\n1", "a"])
+def test_a_csv_the_document_refuses_is_refused(text):
+    assert not re.search(CSV_PATTERN, text)
+    with pytest.raises(Malformed):
+        domain.parse_csv(text)

@@ -114,9 +114,9 @@ class Cycle(Aggregate):
         """The cycle on `today`, with `outstanding` filers who have neither filed nor been
         exempted."""
         covers_from, covers_to = self.covers
-        return {"entity": ETHICS_OFFICE, "year": self.year,
-                "opens_on": self.opens_on.isoformat(), "deadline": self.deadline.isoformat(),
-                "programme_cost": self.programme_cost, "covers_from": covers_from.isoformat(),
+        return {"year": self.year, "opens_on": self.opens_on.isoformat(),
+                "deadline": self.deadline.isoformat(), "programme_cost": self.programme_cost,
+                "covers_from": covers_from.isoformat(),
                 "covers_to": covers_to.isoformat(),
                 "status": self.status_on(today, outstanding),
                 "closed_on": self.closed_on.isoformat() if self.closed_on else None}

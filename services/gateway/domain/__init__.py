@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 
 from shared.auth import token_hash
 from shared.contracts.common import Actor
-from shared.kernel.errors import Conflict, Malformed
+from shared.kernel.errors import Conflict, Invalid, Malformed
 
-from .bodies import check_depth
+from .bodies import check_csv_shape, check_depth
 
 # ---- batch bodies ----
 
@@ -21,7 +21,8 @@ def parse_csv(text: str) -> tuple[list[dict | None], list[dict]]:
     """Rows of a CSV with a header row, as dicts; a row of the wrong width is None and rejected.
 
     Rows are numbered from 1, the first row after the header."""
-    reader = csv.reader(io.StringIO(text))
+    check_csv_shape(text)
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -45,8 +46,6 @@ def parse_csv(text: str) -> tuple[list[dict | None], list[dict]]:
                 items.append({h: (c.strip() or None) for h, c in zip(header, cells)})
     except csv.Error as exc:
         raise Malformed(f"the CSV file cannot be read at row {len(items) + 1}: {exc}")
-    if not items:
-        raise Malformed("the CSV file has a header row but no rows")
     return items, rejected
 
 
@@ -148,6 +147,17 @@ class IdempotencyRecord:
 
 def body_fingerprint(method: str, path: str, raw: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + raw).hexdigest()
+
+
+IDEMPOTENCY_KEY_MAX = 200
+
+
+def check_idempotency_key(key: str) -> str:
+    """A client's Idempotency-Key, refused when it is longer than the document allows."""
+    if len(key) > IDEMPOTENCY_KEY_MAX:
+        raise Invalid.field(["header", "Idempotency-Key"],
+                            f"at most {IDEMPOTENCY_KEY_MAX} characters")
+    return key
 
 
 def idempotency_key(owner: str, key: str) -> str:

@@ -8,6 +8,10 @@ MAX_JSON_DEPTH = 32
 JSON = "application/json"
 CSV = "text/csv"
 
+# a header row naming at least one column, then at least one row (the OpenAPI document gives
+# this pattern for every CSV body, so what it allows is what the gateway reads)
+CSV_PATTERN = r'^[^\r\n]*[^\s,"][^\r\n]*(?:\r\n|\n|\r(?!\n))[\s\S]'
+
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 _BRACKET = re.compile(rb"[\[\]{}]")
 
@@ -34,3 +38,10 @@ def check_media_type(mimetype: str, accepted: tuple[str, ...]):
     given = f"'{mimetype}'" if mimetype else "no Content-Type"
     raise UnsupportedMediaType(f"the body was sent as {given}; send it as "
                                + " or ".join(accepted))
+
+
+def check_csv_shape(text: str):
+    """Malformed unless `text` has a header row naming a column and a row after it."""
+    if not re.search(CSV_PATTERN, text):
+        raise Malformed("the CSV file needs a header row naming its columns and at least one "
+                        "row after it")

@@ -72,6 +72,7 @@ class IntakeRoutes:
            "Submit an entity's figures for a period: a new version (the same figures again "
            "change nothing and answer 200)",
            body=AnnualFigures, response=FiguresVersion, status=201, tag=TAG,
+           also={200: "The same figures as the last version: nothing changed"},
            query={"submitted_on": "the day they were submitted, when the Ethics Office loads "
                                   "an earlier submission (default today)"})
     def submit_annual_figures(self, call, entity, period):

@@ -99,7 +99,8 @@ class PanelRoutes:
 
     @route("POST", "/panel/consultations/{id}/positions", "A member's position (201), or its "
            "amendment (200), until the date to answer by", body=c.PositionIn,
-           response=c.PositionRecorded, status=201, tag=TAG)
+           response=c.PositionRecorded, status=201, tag=TAG,
+           also={200: "The member's position amended"})
     def panel_position(self, call, id):
         answer = self.panel.submit_position(call.who, id, _body(call))
         return Reply(answer, 200 if answer["amended"] else 201)

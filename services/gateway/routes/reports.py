@@ -49,7 +49,7 @@ def issue_routes(report: str, path: str, what: str):
     list the versions issued."""
     issue = route("POST", f"{path}/issues", f"Issue {what} as of a day: its figures are frozen "
                   "as the next version (ethics office, admin)", body=IssueIn, response=Issued,
-                  status=201, tag=TAG)(
+                  status=201, tag=TAG, also={200: "The version issued already as of that day"})(
         forward("reporting.issue_report", lambda call: report, body_json,
                 answer=issued_reply))
     listed = route("GET", f"{path}/issues", f"The issued versions of {what}",
