@@ -557,6 +557,9 @@ class PublicDisclosureReturn(Contract):
     reason: Text
 
 
+PublicDisclosureReturnRow = row_of(PublicDisclosureReturn)
+
+
 class PublishedDisclosure(Contract):
     """An approved summary as the public reads it: no staff id."""
     year: int
