@@ -112,7 +112,7 @@ def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
     sign_in(office, person_as("ethics_office"))
     office.get_by_role("link", name="Public disclosures to approve").click()
     office.get_by_label("Cycle").select_option(str(year))
-    office.get_by_role("button", name="Show").click()
+    office.get_by_role("button", name="Show", exact=True).click()
     waiting = office.locator(f"#pending-{staff_id}")
     expect(waiting).to_contain_text(name)
     expect(waiting.locator("dd").nth(1)).to_have_text("none")

@@ -1,6 +1,6 @@
 """A cycle's filers: enrolment, the moves of each filer (file, review, mitigate, exempt, verify,
-decide on public disclosure and its review), each recording its per-filer event, and the batches that fold
-many filers' events into one."""
+decide on public disclosure and its review), each recording its per-filer event, and the
+batches that fold many filers' events into one."""
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
