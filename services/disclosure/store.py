@@ -14,6 +14,7 @@ from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.contracts.common import ETHICS_OFFICE
+from shared.contracts.disclosure import PublicReview as R
 from shared.dependencies import UnitOfWork
 from shared.kernel.batch import chunks, pause
 from shared.kernel.errors import Conflict, StaleState
@@ -23,7 +24,6 @@ from shared.mongo import MongoRepository, MongoUnitOfWork, find_ids
 from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, Participant,
                      PublicDisclosure, PublicReviewed, Reminder, S, Statement,
                      VerificationSample)
-from .domain.filers import R
 from .keyring import Keyring, open_statement, reseal_statement, seal_statement
 from .metrics import register_gauges
 
