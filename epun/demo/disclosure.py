@@ -10,7 +10,7 @@ What the report gives and the demo reproduces exactly:
   staff ids below are built so that it comes out exactly), 239 filers in the verification
   sample, 177 filers with 193 conflicts (58 financial holdings, 53 outside activities,
   78 family relationships, 4 other), 151 ASG and above eligible for voluntary public
-  disclosure, of whom 103 published.
+  disclosure, of whom 103 published (each summary approved by the Ethics Office).
 Figure V gives 2014 as 1,566 Secretariat and 1,622 peacekeeping, the annex 1,560 and 1,628: the
 two tables classify six filers differently. The demo follows the annex's classification; the
 sum (3,188) and the total (5,043) hold in both.
@@ -308,8 +308,11 @@ def _review_2014(client, year: int, rows: list[dict]) -> int:
     changed += _batch(client, f"{base}/verifications", [{"staff_id": s, "outcome": "verified"}
                                              for s in sample["staff_ids"] if s not in verified])
     decided = {f["staff_id"] for f in filers if f["public_disclosure"]}
-    return changed + _batch(client, f"{base}/public-disclosures",
-                            [d for d in _public_decisions(rows) if d["staff_id"] not in decided])
+    changed += _batch(client, f"{base}/public-disclosures",
+                      [d for d in _public_decisions(rows) if d["staff_id"] not in decided])
+    pending = [{"staff_id": f["staff_id"]} for f in _filers(client, year)
+               if f.get("public_review") == "pending"]
+    return changed + _batch(client, f"{base}/public-disclosure-approvals", pending)
 
 
 def _conflicts(rows: list[dict]) -> dict[str, list[dict]]:

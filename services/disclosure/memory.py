@@ -5,12 +5,13 @@ import copy
 import dataclasses
 import hashlib
 
-from shared.kernel.errors import Conflict
+from shared.kernel.errors import Conflict, StaleState
 from shared.kernel.pagination import Page
 from shared.kernel.uow import InMemoryUnitOfWork
 
 from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, Participant,
-                     PublicDisclosure, Reminder, S, Statement, VerificationSample)
+                     PublicDisclosure, PublicReviewed, Reminder, S, Statement,
+                     VerificationSample)
 from .keyring import Keyring, open_statement, reseal_statement, seal_statement
 
 TEST_KEYRING = Keyring([("memory", hashlib.sha256(b"epun disclosure memory key").digest())])
@@ -218,12 +219,30 @@ class PublicDisclosures(_Repository):
     collection = "public_disclosures"
 
     def add(self, decisions: list[PublicDisclosure]):
+        # a decision made again replaces the one before (its filer's version guards it)
         for decision in decisions:
-            self.uow.stage(self.collection, _key(decision.year, decision.staff_id), decision,
-                           expect=lambda current: current is None)
+            self.uow.stage(self.collection, _key(decision.year, decision.staff_id), decision)
+
+    def review(self, reviews: list[PublicReviewed]):
+        for review in reviews:
+            key = _key(review.year, review.staff_id)
+            found = self._read(key)
+            if found is None:
+                raise StaleState(f"no public disclosure of {review.staff_id}")
+            self.uow.stage(self.collection, key, found.reviewed(review),
+                           expect=lambda current: current is not None)
+
+    def get(self, year: int, staff_id: str) -> PublicDisclosure | None:
+        return self._read(_key(year, staff_id))
 
     def published(self, year: int) -> list[PublicDisclosure]:
-        return sorted((d for d in self._all() if d.year == year and d.published),
+        return self._of(year, lambda d: d.published)
+
+    def pending(self, year: int) -> list[PublicDisclosure]:
+        return self._of(year, lambda d: d.review == "pending")
+
+    def _of(self, year: int, keep) -> list[PublicDisclosure]:
+        return sorted((d for d in self._all() if d.year == year and keep(d)),
                       key=lambda d: _key(d.year, d.staff_id))
 
 

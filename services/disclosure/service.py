@@ -11,7 +11,8 @@ from shared.auth import READ_ALL, require, require_strictly
 from shared.contracts.common import SYSTEM, EntityCode, Role
 from shared.contracts.disclosure import (ComplianceBy, CycleClose, CycleIn, ExemptionIn,
                                          FilerQuery, NonFilerQuery, ParticipantIn,
-                                         PublicDisclosureIn, ReminderRequest, ReviewIn,
+                                         PublicDisclosureIn, PublicDisclosureReturn,
+                                         ReminderRequest, ReviewIn,
                                          SampleRequest, StatementIn, VerificationIn, Year)
 from shared.kernel.errors import Invalid, NotFound, checked, located, validated
 from shared.rpc import answer
@@ -268,8 +269,36 @@ class DisclosureService(ServiceBase):
                           lambda: uc.Batch(_year(year), items))
 
     @rpc
+    def get_public_disclosure(self, actor, year, staff_id):
+        actor = require(actor, PROGRAMME | {Role.filer})
+        return self._call(actor, uc.get_public_disclosure, lambda: _for_filer(year, staff_id))
+
+    @rpc
+    def pending_public_disclosures(self, actor, year):
+        actor = require(actor, PROGRAMME)
+        return self._call(actor, uc.pending_public_disclosures, lambda: _year(year))
+
+    @rpc
+    def approve_public_disclosure(self, actor, year, staff_id):
+        actor = require(actor, PROGRAMME)
+        return self._call(actor, uc.approve_public_disclosure,
+                          lambda: _for_filer(year, staff_id))
+
+    @rpc
+    def approve_public_disclosures(self, actor, year, items):
+        actor = require(actor, PROGRAMME)
+        return self._call(actor, uc.approve_public_disclosures,
+                          lambda: uc.Batch(_year(year), items))
+
+    @rpc
+    def return_public_disclosure(self, actor, year, staff_id, body):
+        actor = require(actor, PROGRAMME)
+        return self._call(actor, uc.return_public_disclosure,
+                          lambda: _for_filer(year, staff_id, PublicDisclosureReturn, body))
+
+    @rpc
     def published_disclosures(self, year):
-        """The summaries officials chose to publish: public, no actor needed."""
+        """The summaries the Ethics Office approved: public, no actor needed."""
         return self._call(SYSTEM, uc.published_disclosures, lambda: _year(year))
 
     # cost shares and keys

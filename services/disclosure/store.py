@@ -10,10 +10,11 @@ sealed with the keyring (AES-GCM) the unit of work is given; their plaintext nev
 import datetime as dt
 from typing import Callable
 
-from pymongo import UpdateOne
+from pymongo import ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from shared.contracts.common import ETHICS_OFFICE
+from shared.contracts.disclosure import PublicReview as R
 from shared.dependencies import UnitOfWork
 from shared.kernel.batch import chunks, pause
 from shared.kernel.errors import Conflict, StaleState
@@ -21,7 +22,8 @@ from shared.kernel.pagination import Page
 from shared.mongo import MongoRepository, MongoUnitOfWork, find_ids
 
 from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, Participant,
-                     PublicDisclosure, Reminder, S, Statement, VerificationSample)
+                     PublicDisclosure, PublicReviewed, Reminder, S, Statement,
+                     VerificationSample)
 from .keyring import Keyring, open_statement, reseal_statement, seal_statement
 from .metrics import register_gauges
 
@@ -121,7 +123,7 @@ class Filers(MongoRepository):
         """Each filer's change, if the stored filer is still the version that was read."""
         self.uow.seen(changes)
         updates = [UpdateOne({"_id": _key(f.year, f.staff_id), "v": f.version},
-                             {"$set": _changing(f), "$inc": {"v": 1}}) for f in changes.filers]
+                             _filer_change(f)) for f in changes.filers]
         for part in chunks(updates, WRITE_CHUNK):
             self.uow.bulk("filers", list(part), expect=True)
 
@@ -242,18 +244,35 @@ class Samples(MongoRepository):
 
 
 class PublicDisclosures(MongoRepository):
+    """One record per filer and cycle; a decision made again (its summary returned) replaces
+    the one before. A record stored before summaries were reviewed has no review: published,
+    it reads as approved."""
+
     def add(self, decisions: list[PublicDisclosure]):
-        self.uow.insert("public_disclosures", *[
-            {"_id": _key(d.year, d.staff_id), "year": d.year, "staff_id": d.staff_id,
-             "entity": d.entity, "grade": d.grade, "decided_on": d.decided_on.isoformat(),
-             **d.decision} for d in decisions])
+        self.uow.bulk("public_disclosures", [
+            ReplaceOne({"_id": _key(d.year, d.staff_id)}, _public_doc(d), upsert=True)
+            for d in decisions])
+
+    def review(self, reviews: list[PublicReviewed]):
+        self.uow.bulk("public_disclosures", [
+            UpdateOne({"_id": _key(r.year, r.staff_id)}, {"$set": {
+                "review": r.review, "reviewed_on": r.reviewed_on.isoformat(),
+                "reviewed_by": r.reviewed_by, "returned_reason": r.returned_reason}})
+            for r in reviews], expect=True)
+
+    def get(self, year: int, staff_id: str) -> PublicDisclosure | None:
+        doc = self.db.public_disclosures.find_one({"_id": _key(year, staff_id)})
+        return _public_disclosure(doc) if doc else None
 
     def published(self, year: int) -> list[PublicDisclosure]:
-        return [PublicDisclosure(d["year"], d["staff_id"], d["entity"], d["grade"],
-                                 dt.date.fromisoformat(d["decided_on"]),
-                                 {k: d.get(k) for k in DECISION})
-                for d in self.db.public_disclosures.find(
-                    {**_year_range(year), "publish": True}).sort("_id", 1)]
+        return self._find(year, {"publish": True, "review": {"$in": [R.approved.value, None]}})
+
+    def pending(self, year: int) -> list[PublicDisclosure]:
+        return self._find(year, {"review": R.pending.value})
+
+    def _find(self, year: int, query: dict) -> list[PublicDisclosure]:
+        return [_public_disclosure(d) for d in self.db.public_disclosures.find(
+            {**_year_range(year), **query}).sort("_id", 1)]
 
 
 class Reminders(MongoRepository):
@@ -309,7 +328,8 @@ class DisclosureStore(UnitOfWork):
 # ---- document shapes ----
 
 CHANGING = ("status", "filed_on", "late", "exemption_reason", "conflicts", "sampled",
-            "verification", "public_disclosure")
+            "verification", "public_disclosure", "public_review", "returned_reason")
+CLEARED = ("public_review", "returned_reason")  # the fields a move may set back to none
 DECISION = ("publish", "declined_reason", "summary", "name", "title")
 
 
@@ -384,13 +404,43 @@ def _changing(filer: Filer) -> dict:
     return {k: v for k, v in values.items() if v or k == "status"}
 
 
+def _filer_change(filer: Filer) -> dict:
+    changing = _changing(filer)
+    cleared = {k: "" for k in CLEARED if k not in changing}
+    return {"$set": changing, "$inc": {"v": 1}, **({"$unset": cleared} if cleared else {})}
+
+
 def _filer(doc: dict) -> Filer:
     return Filer(doc["year"], doc["staff_id"], doc["entity"], doc["duty_station"], doc["grade"],
                  doc["designation"], bool(doc.get("first_time")), doc["status"],
                  _date(doc.get("filed_on")), doc.get("exemption_reason"), doc.get("conflicts"),
                  bool(doc.get("sampled")), doc.get("verification"),
                  doc.get("public_disclosure"), doc.get("v", 0), _date(doc.get("enrolled_on")),
-                 doc.get("email"), doc.get("language"), bool(doc.get("late")))
+                 doc.get("email"), doc.get("language"), bool(doc.get("late")),
+                 doc.get("public_review") or _legacy_review(doc.get("public_disclosure")),
+                 doc.get("returned_reason"))
+
+
+def _legacy_review(decision: str | None) -> str | None:
+    """A summary published before summaries were reviewed stays public: approved."""
+    return R.approved.value if decision == "published" else None
+
+
+def _public_doc(d: PublicDisclosure) -> dict:
+    return {"_id": _key(d.year, d.staff_id), "year": d.year, "staff_id": d.staff_id,
+            "entity": d.entity, "grade": d.grade, "decided_on": d.decided_on.isoformat(),
+            **d.decision, "review": d.review, "reviewed_on": _iso(d.reviewed_on),
+            "reviewed_by": d.reviewed_by, "returned_reason": d.returned_reason}
+
+
+def _public_disclosure(doc: dict) -> PublicDisclosure:
+    decision = "published" if doc.get("publish") else "declined"
+    return PublicDisclosure(doc["year"], doc["staff_id"], doc["entity"], doc["grade"],
+                            dt.date.fromisoformat(doc["decided_on"]),
+                            {k: doc.get(k) for k in DECISION},
+                            doc.get("review") or _legacy_review(decision),
+                            _date(doc.get("reviewed_on")), doc.get("reviewed_by"),
+                            doc.get("returned_reason"))
 
 
 def _sample(doc: dict) -> VerificationSample:

@@ -31,7 +31,7 @@ RENDERING = ("annual_report", "system_wide", "annex", "participation", "unit_cos
 # the writes of up to 10,000 rows a call (batches, CSV uploads): RPC_RENDER_TIMEOUT as well
 BATCHES = ("log_service_requests", "record_activities", "enrol_filers", "file_statements",
            "review_filers", "record_mitigations", "exempt_filers", "record_verifications",
-           "decide_public_disclosures", "draw_verification_sample")
+           "decide_public_disclosures", "approve_public_disclosures", "draw_verification_sample")
 HEALTH_TIMEOUT = 3
 
 

@@ -181,8 +181,9 @@ def filers_enrolled(uow, event_id: str, event, settings: Settings) -> Queued:
 
 
 def filer_changes(uow, event_id: str, changes: list, settings: Settings) -> Queued:
-    """statement_filed, filer_exempted, review_recorded, public_disclosure_decided, alone or
-    folded in one filer_changes_recorded: `changes` is [(type, payload model)]."""
+    """statement_filed, filer_exempted, review_recorded, public_disclosure_decided and
+    public_disclosure_approved, alone or folded in one filer_changes_recorded: `changes` is
+    [(type, payload model)]."""
     marking = ("statement_filed", "filer_exempted")
     with uow:
         notices = Notices()
@@ -203,12 +204,15 @@ def filer_changes(uow, event_id: str, changes: list, settings: Settings) -> Queu
                     "year": change.year, "matters": sum(change.conflicts.values()) or 1,
                     "types": sorted(t.value for t in change.conflicts) or ["other"],
                     "link": f"/filer/{change.year}/statement"}, cause, year=change.year)
-            elif kind == "public_disclosure_decided":
-                notices.add("public_disclosure_published" if change.publish
-                            else "public_disclosure_declined", [recipient], {
+            elif kind == "public_disclosure_decided" and not change.publish:
+                notices.add("public_disclosure_declined", [recipient], {
                     "year": change.year, "link": f"/filer/{change.year}/public-disclosure",
                     "reason": change.declined_reason.value if change.declined_reason else ""},
                     cause, year=change.year)
+            elif kind == "public_disclosure_approved":  # a summary is published once approved
+                notices.add("public_disclosure_published", [recipient], {
+                    "year": change.year, "link": f"/filer/{change.year}/public-disclosure",
+                    "reason": ""}, cause, year=change.year)
         return _commit_event(uow, event_id, notices, settings)
 
 

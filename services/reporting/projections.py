@@ -15,7 +15,8 @@ from shared.contracts.directory import EntityRegistered
 from shared.contracts.disclosure import (ComplianceReminderDue, CycleClosed, CycleOpened,
                                          FilerChange, FilerChangesRecorded, FilerExempted,
                                          FilerRef, FilersEnrolled, MitigationRecorded,
-                                         ParticipantEnrolled, PublicDisclosureDecided,
+                                         ParticipantEnrolled, PublicDisclosureApproved,
+                                         PublicDisclosureDecided,
                                          ReviewRecorded, StatementFiled, VerificationRecorded,
                                          VerificationSampleDrawn, is_asg_or_above)
 from shared.contracts.envelope import EVENTS
@@ -253,6 +254,12 @@ def public_disclosure_decided(event: PublicDisclosureDecided, at: str) -> list[C
     reason = event.declined_reason.value if event.declined_reason else None
     return [of_filer(event, setting(publish=event.publish, declined_reason=reason,
                                     decided_on=day_of(at)))]
+
+
+@projects(PublicDisclosureApproved)
+def public_disclosure_approved(event: PublicDisclosureApproved, at: str) -> list[Change]:
+    """The day the summary became public (the counts are of decisions to publish)."""
+    return [of_filer(event, setting(publication_approved_on=event.approved_on.isoformat()))]
 
 
 @projects(ComplianceReminderDue)

@@ -3,7 +3,8 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Optional
 
-from pydantic import AfterValidator, Field, StringConstraints, create_model, model_validator
+from pydantic import (AfterValidator, BeforeValidator, Field, StringConstraints, create_model,
+                      model_validator)
 
 from .common import Contract, EntityCode, Money
 from .contacts import Address, Contact, Language
@@ -61,6 +62,13 @@ class DeclineReason(str, Enum):
     cultural = "cultural"
     religious = "religious"
     other = "other"
+
+
+class PublicReview(str, Enum):
+    """Where a summary to publish stands with the Ethics Office: public once approved."""
+    pending = "pending"
+    approved = "approved"
+    returned = "returned"
 
 
 @event("disclosure", "participant_enrolled")
@@ -150,6 +158,12 @@ class VerificationRecorded(FilerRef):
 class PublicDisclosureDecided(FilerRef):
     publish: bool
     declined_reason: Optional[DeclineReason] = None
+
+
+@event("disclosure", "public_disclosure_approved")
+class PublicDisclosureApproved(FilerRef):
+    """The Ethics Office approved the summary: it is public from `approved_on`."""
+    approved_on: dt.date
 
 
 @event("disclosure", "compliance_reminder_due")
@@ -317,6 +331,8 @@ class Filer(FilerIn):
     in_verification_sample: bool = False
     verification: Optional[str] = None
     public_disclosure: Optional[str] = None  # published or declined
+    public_review: Optional[PublicReview] = None  # of a summary to publish
+    returned_reason: Optional[str] = None  # why the Ethics Office returned it
 
 
 class FilerQuery(Contract):
@@ -509,13 +525,23 @@ class Reminders(Contract):
     already_queued: list[EntityCode]  # reminded this many days before the deadline already
 
 
+def _none_when_empty(value):
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Section = Annotated[Optional[LongText], BeforeValidator(_none_when_empty)]
+
+
 class PublicSummary(Contract):
-    assets: LongText
-    liabilities: LongText
-    outside_interests: LongText
+    """Each section's text; a section left empty or out is none (null in answers)."""
+    assets: Section = None
+    liabilities: Section = None
+    outside_interests: Section = None
 
 
 class PublicDisclosureIn(Contract):
+    """Publish a summary (public once the Ethics Office approves it) or decline. A summary
+    the Office returned is decided again."""
     publish: bool
     declined_reason: Optional[DeclineReason] = None
     summary: Optional[PublicSummary] = None
@@ -526,14 +552,40 @@ class PublicDisclosureIn(Contract):
 PublicDisclosureRow = row_of(PublicDisclosureIn)
 
 
+class PublicDisclosureReturn(Contract):
+    """Return a summary to its filer, saying what to change."""
+    reason: Text
+
+
+PublicDisclosureReturnRow = row_of(PublicDisclosureReturn)
+
+
 class PublishedDisclosure(Contract):
+    """An approved summary as the public reads it: no staff id."""
     year: int
-    staff_id: str
     entity: EntityCode
     grade: str
     name: Optional[str] = None
     title: Optional[str] = None
     summary: PublicSummary
+
+
+class PublicDisclosureRecord(Contract):
+    """A filer's decision with its review, to the filer and the Ethics Office."""
+    year: int
+    staff_id: str
+    entity: EntityCode
+    grade: str
+    decided_on: dt.date
+    publish: bool
+    declined_reason: Optional[DeclineReason] = None
+    name: Optional[str] = None
+    title: Optional[str] = None
+    summary: Optional[PublicSummary] = None
+    review: Optional[PublicReview] = None  # none for a declined one
+    reviewed_on: Optional[dt.date] = None
+    reviewed_by: Optional[str] = None
+    returned_reason: Optional[str] = None
 
 
 class CostShareRow(Contract):

@@ -114,6 +114,13 @@ def test_the_annual_report_gives_the_headline_figures(demo_api):
         "2012-13", "2013-14", PERIOD]
 
 
+def test_the_public_page_lists_the_103_approved_summaries_without_staff_ids(demo_api):
+    published = demo_api.get("/public/disclosures/2014")
+    assert len(published) == 103
+    assert all("staff_id" not in d for d in published)
+    assert demo_api.get("/disclosure/cycles/2014/public-disclosures/pending") == []
+
+
 def test_the_annex_gives_every_secretariat_line_and_the_totals(demo_api):
     annex = settled(lambda: demo_api.get("/reports/disclosure/2014/annex"),
                     lambda a: a["total"]["filed"] != 5043)

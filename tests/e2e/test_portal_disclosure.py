@@ -1,6 +1,7 @@
 """Financial disclosure in the browser: a filer files a statement with repeating rows, the
-reviewer records a typed conflict on it, the filer publishes a summary that anyone can read, and
-the Ethics Office reads the cycle's annex as the reporting service renders it."""
+reviewer records a typed conflict on it, the filer publishes a summary that anyone can read once
+the Ethics Office approves it (or returns it with a reason), and the Ethics Office reads the
+cycle's annex as the reporting service renders it."""
 import datetime as dt
 import re
 import uuid
@@ -93,24 +94,46 @@ def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
     expect(filer.locator(f"#status-{year}")).to_have_text("conflicts found")
     filer.get_by_role("link", name="Decide on voluntary public disclosure").click()
     filer.get_by_label("Yes, publish the summary below").check()
-    filer.get_by_label("Name as published").fill(f"Official {staff_id}")
+    name = f"Official {uuid.uuid4().hex[:6]}"
+    filer.get_by_label("Name as published").fill(name)
     filer.get_by_label("Assets").fill("Shares and a flat")
-    filer.get_by_label("Liabilities").fill("A mortgage")
-    filer.get_by_label("Outside interests").fill("Trustee of a school")
+    filer.get_by_label("Outside interests").fill("Trustee of a school")  # no liabilities
     filer.get_by_role("button", name="Record the decision").click()
     expect(filer.get_by_role("status")).to_contain_text("decision on public disclosure")
+    expect(filer.locator(f"#public-{year}")).to_contain_text(
+        "awaiting the Ethics Office's approval")
 
     public = open_page()
     public.goto(f"/public/disclosures/{year}")
     expect(public.locator("#who")).to_have_count(0)                 # nobody signed in
-    expect(public.get_by_role("heading", name=f"Official {staff_id}")).to_be_visible()
+    expect(public.get_by_role("heading", name=name)).to_have_count(0)  # not approved yet
+
+    office = open_page()
+    sign_in(office, person_as("ethics_office"))
+    office.get_by_role("link", name="Public disclosures to approve").click()
+    office.get_by_label("Cycle").select_option(str(year))
+    office.get_by_role("button", name="Show", exact=True).click()
+    waiting = office.locator(f"#pending-{staff_id}")
+    expect(waiting).to_contain_text(name)
+    expect(waiting.locator("dd").nth(1)).to_have_text("none")
+    screenshot(office, "office-public-disclosures")
+    waiting.get_by_role("button", name="Approve and publish").click()
+    expect(office.get_by_role("status")).to_have_text(
+        f"The summary of {staff_id} is approved; it is on the public page.")
+    expect(office.locator(f"#pending-{staff_id}")).to_have_count(0)
+
+    filer.goto("/filer")
+    expect(filer.locator(f"#public-{year}")).to_contain_text("approved and public")
+    public.reload()
+    section = public.locator("section.disclosure", has=public.get_by_role("heading", name=name))
+    expect(section).to_contain_text("Shares and a flat")
+    expect(section.locator("dd").nth(1)).to_have_text("none")
+    expect(public.locator("main")).not_to_contain_text(staff_id)
     screenshot(public, "public-disclosures")
 
     entity = enrolled["entity"]
     eventually(lambda: any(row["entity"] == entity for row in api.get(
         f"/reports/disclosure/{year}/annex")["rows"]))      # reporting has the events
-    office = open_page()
-    sign_in(office, person_as("ethics_office"))
     office.goto("/reports")
     office.get_by_label("Cycle").fill(str(year))
     office.locator("#annex").locator("..").get_by_role("button", name="Show").click()
@@ -122,3 +145,47 @@ def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
     office.goto(f"/reports/annual/{year - 1}-{year % 100:02d}?entity=EO")
     expect(office.frame_locator("iframe.report").locator("h1")).to_be_visible()
     screenshot(office, "reports-annual")
+
+
+def test_the_office_returns_a_summary_and_the_filer_reads_why_in_chinese(
+        api, open_page, enrolled, person_as):
+    year, staff_id = enrolled["year"], enrolled["staff_id"]
+    api.post(f"/disclosure/cycles/{year}/statements", {"items": [{
+        "staff_id": staff_id, "assets": [{"description": "A flat"}]}]})
+    filer = open_page()
+    sign_in(filer, person_as("filer", staff_id=staff_id))
+    filer.goto(f"/filer/{year}/public-disclosure")
+    filer.get_by_label("Yes, publish the summary below").check()
+    filer.get_by_label("Assets").fill("A flat")
+    filer.get_by_role("button", name="Record the decision").click()
+    expect(filer.locator(f"#public-{year}")).to_contain_text("awaiting")
+
+    office = open_page()
+    sign_in(office, person_as("ethics_office"))
+    office.goto(f"/review/public-disclosures?year={year}")
+    waiting = office.locator(f"#pending-{staff_id}")
+    waiting.get_by_role("button", name="Return to the official").click()  # no reason
+    expect(office.locator("#f-reason-error")).to_be_visible()
+    office.locator(f"#pending-{staff_id}").get_by_label("Reason for returning").fill(
+        "Say where the flat is")
+    office.locator(f"#pending-{staff_id}").get_by_role(
+        "button", name="Return to the official").click()
+    expect(office.get_by_role("status")).to_have_text(
+        f"The summary of {staff_id} is returned to the official.")
+
+    filer.goto("/filer")
+    filer.get_by_role("button", name="中文").click()
+    expect(filer.locator(f"#public-{year}")).to_have_text(
+        "公开 · 已被道德操守办公室退回: Say where the flat is")
+    filer.get_by_role("link", name="决定是否自愿公开披露").click()
+    expect(filer.locator("#public-review")).to_contain_text("Say where the flat is")
+    expect(filer.get_by_label("资产")).to_have_value("A flat")   # the summary as it was
+    filer.get_by_label("资产").fill("A flat in Geneva")
+    filer.get_by_role("button", name="记录决定").click()
+    expect(filer.locator(f"#public-{year}")).to_have_text("公开 · 等待道德操守办公室批准")
+    filer.get_by_role("button", name="English").click()
+    expect(filer.locator(f"#public-{year}")).to_have_text(
+        "published · awaiting the Ethics Office's approval")
+    assert [d["summary"]["assets"] for d in api.get(
+        f"/disclosure/cycles/{year}/public-disclosures/pending")
+        if d["staff_id"] == staff_id] == ["A flat in Geneva"]

@@ -417,13 +417,79 @@ def test_only_senior_officials_who_filed_publish_and_the_public_list_needs_no_to
     assert declined["accepted"] == 1
     assert [(r["row"], r["status"]) for r in declined["rejected"]] == [
         (2, 409), (3, 409), (4, 409), (5, 422)]
+    assert public(stack, year) == []  # until the Ethics Office approves it
+    api.post(f"/disclosure/cycles/{year}/filers/{usg}/public-disclosure/approval")
     published = requests.get(f"{stack.base_url}/api/v1/public/disclosures/{year}", timeout=10)
     assert published.status_code == 200
-    assert published.json() == [{"year": year, "staff_id": usg, "entity": entity,
+    assert published.json() == [{"year": year, "entity": entity,
                                  "grade": "USG", "name": "A. Official",
                                  "title": "Under-Secretary-General", "summary": summary}]
     figures = api.get(f"/disclosure/cycles/{year}")["figures"]["public_disclosure"]
     assert figures == {"eligible": 2, "published": 1, "declined": 1}
+
+
+def public(stack, year: int) -> list[dict]:
+    """The public listing, read without a token."""
+    answer = requests.get(f"{stack.base_url}/api/v1/public/disclosures/{year}", timeout=10)
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def test_a_summary_is_public_only_once_the_ethics_office_approves_it(
+        api, client_as, stack, unique_code):
+    entity = participants(api, unique_code)[0]
+    year = open_cycle(api, deadline=ahead(60))
+    asg, usg = f"{entity}-ASG", f"{entity}-USG"
+    api.post(f"/disclosure/cycles/{year}/filers", {"items": [
+        filer(s, entity, g, "senior_official") for s, g in ((asg, "ASG"), (usg, "USG"))]})
+    api.post(f"/disclosure/cycles/{year}/statements",
+             {"items": [{"staff_id": s, **statement()} for s in (asg, usg)]})
+    own = client_as("filer", staff_id=asg)
+    one = f"/disclosure/cycles/{year}/filers/{asg}"
+    decided = own.post(one + "/public-disclosure", {
+        "publish": True, "summary": {"assets": "A flat in Nairobi", "liabilities": ""}})
+    assert (decided["public_disclosure"], decided["public_review"]) == ("published", "pending")
+    client_as("filer", staff_id=usg).post(
+        f"/disclosure/cycles/{year}/filers/{usg}/public-disclosure",
+        {"publish": True, "summary": {"assets": "Shares"}, "name": "B. Official"})
+    assert public(stack, year) == []
+    pending = api.get(f"/disclosure/cycles/{year}/public-disclosures/pending")
+    assert [d["staff_id"] for d in pending] == [asg, usg]
+    focal = client_as("focal_point", entity)
+    assert focal.call("GET", f"/disclosure/cycles/{year}/public-disclosures/pending"
+                      ).status_code == 403
+    assert own.call("POST", one + "/public-disclosure/approval").status_code == 403
+
+    returned = api.post(one + "/public-disclosure/return", {"reason": "Give the flat's value"})
+    assert (returned["public_review"], returned["returned_reason"]) == (
+        "returned", "Give the flat's value")
+    assert own.get(one)["returned_reason"] == "Give the flat's value"
+    assert own.get(one + "/public-disclosure")["returned_reason"] == "Give the flat's value"
+    assert api.call("POST", one + "/public-disclosure/return",
+                    json={"reason": "again"}).status_code == 409  # not pending now
+    own.post(one + "/public-disclosure", {
+        "publish": True, "summary": {"assets": "A flat in Nairobi (US$ 300,000)"}})
+    approved = api.post(f"/disclosure/cycles/{year}/public-disclosure-approvals",
+                        {"items": [{"staff_id": asg}, {"staff_id": usg}]})
+    assert approved["accepted"] == 2
+    listed = public(stack, year)
+    assert listed == [
+        {"year": year, "entity": entity, "grade": "ASG", "name": None, "title": None,
+         "summary": {"assets": "A flat in Nairobi (US$ 300,000)", "liabilities": None,
+                     "outside_interests": None}},
+        {"year": year, "entity": entity, "grade": "USG", "name": "B. Official", "title": None,
+         "summary": {"assets": "Shares", "liabilities": None, "outside_interests": None}}]
+    assert all("staff_id" not in d for d in listed)
+    assert asg not in str(listed) and usg not in str(listed)
+    assert own.call("POST", one + "/public-disclosure", json={
+        "publish": False, "declined_reason": "other"}).status_code == 409  # approved: it stays
+    assert len(public(stack, year)) == 2
+    record = own.get(one + "/public-disclosure")
+    assert record["review"] == "approved" and record["reviewed_on"] == dt.date.today().isoformat()
+    auditor = client_as("auditor")
+    for action in ("return_public_disclosure", "approve_public_disclosure"):
+        entries = auditor.get("/audit", params={"action": action, "entity": entity})["items"]
+        assert f"disclosure/cycles/{year}/filers/{asg}" in {e["record"] for e in entries}
 
 
 def test_cost_shares_add_up_to_the_programme_cost(api, client_as, unique_code):

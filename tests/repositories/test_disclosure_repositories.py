@@ -7,7 +7,7 @@ import pytest
 from conftest import ACTOR, backends
 
 from services.disclosure.domain import (Cycle, Enrolment, Filer, FilerChanges, Participant,
-                                        PublicDisclosure, Reminder, Statement,
+                                        PublicDisclosure, PublicReviewed, Reminder, Statement,
                                         VerificationSample)
 from services.disclosure.keyring import Keyring
 from services.disclosure.memory import TEST_KEYRING, DisclosureMemory
@@ -223,18 +223,71 @@ def test_a_cycle_has_one_sample(backend):
     assert [e["type"] for e in backend.outbox()] == ["verification_sample_drawn"]
 
 
-def test_published_disclosures_are_listed_by_staff_id(backend):
-    def decision(staff_id, publish):
-        return PublicDisclosure(YEAR, staff_id, "DM", "ASG", dt.date(YEAR, 6, 1), {
-            "publish": publish, "declined_reason": None if publish else "security",
-            "summary": {"assets": "a"} if publish else None, "name": None, "title": None})
+def decision(staff_id, publish, year=YEAR) -> PublicDisclosure:
+    return PublicDisclosure(year, staff_id, "DM", "ASG", dt.date(year, 6, 1), {
+        "publish": publish, "declined_reason": None if publish else "security",
+        "summary": {"assets": "a"} if publish else None, "name": None, "title": None},
+        "pending" if publish else None)
+
+
+def reviewed(staff_id, review="approved", reason=None) -> PublicReviewed:
+    return PublicReviewed(YEAR, staff_id, review, dt.date(YEAR, 7, 1), "eo", reason)
+
+
+def test_approved_disclosures_are_listed_by_staff_id_and_pending_ones_are_not(backend):
     committed(backend, lambda uow: uow.public_disclosures.add(
-        [decision("S2", True), decision("S1", True), decision("S3", False)]))
-    committed(backend, lambda uow: uow.public_disclosures.add(
-        [PublicDisclosure(2014, "S0", "DM", "USG", dt.date(2014, 6, 1), {"publish": True})]))
+        [decision("S2", True), decision("S1", True), decision("S3", False),
+         decision("S4", True)]))
+    committed(backend, lambda uow: uow.public_disclosures.add([decision("S0", True, 2014)]))
+    assert backend.uow().public_disclosures.published(YEAR) == []
+    assert [d.staff_id for d in backend.uow().public_disclosures.pending(YEAR)] == [
+        "S1", "S2", "S4"]
+    committed(backend, lambda uow: uow.public_disclosures.review(
+        [reviewed("S2"), reviewed("S1"), reviewed("S4", "returned", "too short")]))
     published = backend.uow().public_disclosures.published(YEAR)
-    assert [d.published_view()["staff_id"] for d in published] == ["S1", "S2"]
-    assert published[0].published_view()["summary"] == {"assets": "a"}
+    assert [d.staff_id for d in published] == ["S1", "S2"]
+    assert published[0].published_view()["summary"] == {
+        "assets": "a", "liabilities": None, "outside_interests": None}
+    assert (published[0].reviewed_on, published[0].reviewed_by) == (dt.date(YEAR, 7, 1), "eo")
+    assert backend.uow().public_disclosures.get(YEAR, "S4").returned_reason == "too short"
+    assert backend.uow().public_disclosures.pending(YEAR) == []
+    committed(backend, lambda uow: uow.public_disclosures.add([decision("S4", True)]))
+    again = backend.uow().public_disclosures.get(YEAR, "S4")  # decided again: replaced
+    assert (again.review, again.returned_reason) == ("pending", None)
+    with pytest.raises(StaleState):
+        committed(backend, lambda uow: uow.public_disclosures.review([reviewed("S9")]))
+
+
+def test_a_summary_published_before_reviews_reads_as_approved(backend):
+    uow = backend.uow()
+    if not isinstance(uow, DisclosureUnitOfWork):
+        pytest.skip("stored data of an earlier release is the database's")
+    uow.db.public_disclosures.insert_one({
+        "_id": f"{YEAR}:S1", "year": YEAR, "staff_id": "S1", "entity": "DM", "grade": "USG",
+        "decided_on": f"{YEAR}-06-01", "publish": True, "summary": {"assets": "a"}})
+    uow.db.filers.insert_one({
+        "_id": f"{YEAR}:S1", "year": YEAR, "staff_id": "S1", "entity": "DM",
+        "duty_station": "Geneva", "grade": "USG", "designation": "senior_official",
+        "status": "filed", "public_disclosure": "published", "v": 1})
+    [legacy] = backend.uow().public_disclosures.published(YEAR)
+    assert legacy.review == "approved" and legacy.published_view()["entity"] == "DM"
+    assert backend.uow().filers.get(YEAR, "S1").public_review == "approved"
+
+
+def test_a_filer_s_review_is_cleared_when_it_decides_again(backend):
+    [filer] = filers(("S1", "DM"))
+    filer.status, filer.public_disclosure = "filed", "published"
+    filer.public_review, filer.returned_reason = "returned", "too short"
+    committed(backend, lambda uow: uow.filers.add(Enrolment.of(YEAR, [filer])))
+    stored = backend.uow().filers.get(YEAR, "S1")
+    assert (stored.public_review, stored.returned_reason) == ("returned", "too short")
+    before = stored.facts()
+    stored.public_disclosure, stored.public_review, stored.returned_reason = (
+        "declined", None, None)
+    committed(backend, lambda uow: uow.filers.save(FilerChanges.of(YEAR, [(before, stored)])))
+    again = backend.uow().filers.get(YEAR, "S1")
+    assert (again.public_disclosure, again.public_review, again.returned_reason) == (
+        "declined", None, None)
 
 
 def test_a_reminder_goes_once_per_cycle_entity_and_days(backend):

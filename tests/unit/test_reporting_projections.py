@@ -155,6 +155,7 @@ def disclosure() -> list[Envelope]:
         env(("public_disclosure_decided", {**ref("S1", "DM"), "publish": True})),
         env(("public_disclosure_decided", {**ref("S2", "DM"), "publish": False,
                                            "declined_reason": "security"})),
+        env(("public_disclosure_approved", {**ref("S1", "DM"), "approved_on": "2014-06-01"})),
         env(("verification_sample_drawn", {"year": 2014, "size": 2, "seed": "s", "strata": [],
                                            "by_entity": {"DM": 1, "UNHCR": 1}}),
             at=dt.datetime(2014, 6, 2, tzinfo=dt.timezone.utc)),

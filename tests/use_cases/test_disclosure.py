@@ -13,7 +13,8 @@ from services.disclosure.memory import DisclosureMemory
 from shared.contracts.common import Actor, Role
 from shared.contracts.contacts import Language
 from shared.contracts.disclosure import (CycleIn, ExemptionIn, FilerQuery, NonFilerQuery,
-                                         ParticipantIn, PublicDisclosureIn, ReviewIn,
+                                         ParticipantIn, PublicDisclosureIn,
+                                         PublicDisclosureReturn, ReviewIn,
                                          SampleRequest, StatementIn, VerificationIn)
 from shared.kernel.errors import (Conflict, Forbidden, Invalid, NotFound, TooLarge, located,
                                   validated)
@@ -650,13 +651,78 @@ def test_only_officials_asg_and_above_who_filed_publish(fdp, state):
     ]))
     assert batch["accepted"] == 1 and statuses(batch) == [(2, 409), (3, 409), (4, 409),
                                                           (5, 422)]
+    assert uc.published_disclosures(fdp(), YEAR) == []  # until the Ethics Office approves
+    uc.approve_public_disclosure(fdp(), one("USG"))
     assert uc.published_disclosures(fdp(), YEAR) == [
-        {"year": YEAR, "staff_id": "USG", "entity": "UNDP", "grade": "USG",
+        {"year": YEAR, "entity": "UNDP", "grade": "USG",
          "name": "A. Official", "title": "Under-Secretary-General", "summary": SUMMARY}]
     assert uc.published_disclosures(fdp(), 2011) == []
     assert [(e.payload["staff_id"], e.payload["publish"])  # one change each: its own event
             for e in state.events("public_disclosure_decided")] == [("USG", True), ("ASG", False)]
     assert figures(fdp)["public_disclosure"] == {"eligible": 2, "published": 1, "declined": 1}
+
+
+def officials_who_filed(fdp, *staff_ids):
+    enrol(fdp, *[row(s, grade="ASG", designation="senior_official") for s in staff_ids])
+    file_all(fdp, *staff_ids)
+
+
+def test_a_summary_is_public_once_the_office_approves_it(fdp, state, clock):
+    officials_who_filed(fdp, "A1", "A2")
+    own = fdp(filer_actor("A1"))
+    decided = uc.decide_public_disclosure(own, one("A1", PublicDisclosureIn(
+        publish=True, summary={"assets": "A flat", "liabilities": ""})))
+    assert (decided["public_disclosure"], decided["public_review"]) == ("published", "pending")
+    uc.decide_public_disclosure(fdp(filer_actor("A2")), one("A2", PublicDisclosureIn(
+        publish=False, declined_reason="security")))
+    [pending] = uc.pending_public_disclosures(fdp(), YEAR)
+    assert (pending["staff_id"], pending["review"]) == ("A1", "pending")
+    assert pending["summary"] == {"assets": "A flat", "liabilities": None,
+                                  "outside_interests": None}
+    with pytest.raises(Conflict):  # a declined disclosure needs no review
+        uc.approve_public_disclosure(fdp(), one("A2"))
+    approved = uc.approve_public_disclosure(fdp(), one("A1"))
+    assert approved["public_review"] == "approved"
+    assert uc.pending_public_disclosures(fdp(), YEAR) == []
+    [public] = uc.published_disclosures(fdp(), YEAR)
+    assert "staff_id" not in public and public["name"] is None and public["entity"] == "UNDP"
+    record = uc.get_public_disclosure(own, one("A1"))
+    assert (record["reviewed_on"], record["reviewed_by"]) == (clock.today().isoformat(),
+                                                              EO.label)
+    with pytest.raises(Forbidden):
+        uc.get_public_disclosure(fdp(filer_actor("A2")), one("A1"))
+    [event] = state.events("public_disclosure_approved")
+    assert event.payload["staff_id"] == "A1"
+    assert [a["action"] for a in state.audit_log[-1:]] == ["approve_public_disclosure"]
+    with pytest.raises(Conflict):  # approved: the filer does not decide again
+        uc.decide_public_disclosure(own, one("A1", PublicDisclosureIn(
+            publish=False, declined_reason="other")))
+
+
+def test_a_returned_summary_carries_its_reason_and_is_decided_again(fdp, state):
+    officials_who_filed(fdp, "A1")
+    own = fdp(filer_actor("A1"))
+    uc.decide_public_disclosure(own, one("A1", PublicDisclosureIn(publish=True,
+                                                                  summary=SUMMARY)))
+    returned = uc.return_public_disclosure(fdp(), one("A1", PublicDisclosureReturn(
+        reason="Say which school")))
+    assert (returned["public_review"], returned["returned_reason"]) == ("returned",
+                                                                        "Say which school")
+    assert uc.get_public_disclosure(own, one("A1"))["returned_reason"] == "Say which school"
+    assert state.audit_log[-1]["action"] == "return_public_disclosure"
+    assert uc.published_disclosures(fdp(), YEAR) == []
+    again = uc.decide_public_disclosure(own, one("A1", PublicDisclosureIn(
+        publish=True, summary={**SUMMARY, "outside_interests": "Trustee of the Lycée"})))
+    assert (again["public_review"], again["returned_reason"]) == ("pending", None)
+    [pending] = uc.pending_public_disclosures(fdp(), YEAR)
+    assert pending["summary"]["outside_interests"] == "Trustee of the Lycée"
+    assert pending["returned_reason"] is None
+    batch = uc.approve_public_disclosures(fdp(), uc.Batch(YEAR, [{"staff_id": "A1"},
+                                                                 {"staff_id": "NOBODY"}]))
+    assert batch["accepted"] == 1 and statuses(batch) == [(2, 404)]
+    assert [d["summary"]["outside_interests"] for d in uc.published_disclosures(
+        fdp(), YEAR)] == ["Trustee of the Lycée"]
+    assert figures(fdp)["public_disclosure"] == {"eligible": 1, "published": 1, "declined": 0}
 
 
 # ---- cost shares and keys ----

@@ -9,7 +9,8 @@ from services.notifications.memory import MemoryNotificationsUnitOfWork
 from shared.contracts.contacts import Contact
 from shared.contracts.disclosure import (ComplianceReminderDue, CycleClosed, CycleOpened,
                                          EnrolledFiler, FilersEnrolled, ParticipantEnrolled,
-                                         PublicDisclosureDecided, ReviewRecorded, StatementFiled)
+                                         PublicDisclosureApproved, PublicDisclosureDecided,
+                                         ReviewRecorded, StatementFiled)
 from shared.contracts.intake import AnnualFigures, AnnualFiguresSubmitted
 from shared.contracts.panel import (ConsultationConcluded, ConsultationOpened, MeetingCancelled,
                                     MeetingConvened, MeetingRescheduled)
@@ -203,6 +204,12 @@ def test_a_filer_hears_of_conflicts_and_public_disclosure_and_an_office_of_its_f
         SETTINGS)
     assert deliveries(state, "review_outcome")[0]["values"]["matters"] == 2
     assert deliveries(state, "public_disclosure_declined")[0]["recipient"] == "s1@x.org"
+    uc.filer_changes(uow(), "pd2", [("public_disclosure_decided", PublicDisclosureDecided(
+        year=2015, staff_id="S1", entity="UNHCR", publish=True))], SETTINGS)
+    assert not deliveries(state, "public_disclosure_published")  # pending: not published yet
+    uc.filer_changes(uow(), "pa", [("public_disclosure_approved", PublicDisclosureApproved(
+        year=2015, staff_id="S1", entity="UNHCR", approved_on=dt.date(2015, 7, 1)))], SETTINGS)
+    assert deliveries(state, "public_disclosure_published")[0]["recipient"] == "s1@x.org"
     panel(uow)
     uc.figures_submitted(uow(), "af", AnnualFiguresSubmitted(
         entity="UNDP", period="2014-15", version=3, figures=AnnualFigures()), SETTINGS)

@@ -139,6 +139,9 @@ EFFECTS = {
         [ENROLLED, FILED], event("public_disclosure_decided", **REF, publish=True),
         lambda r: annual(r)["financial_disclosure"]["public_disclosure"] == {
             "eligible": 1, "published": 1, "declined": 0}),
+    "public_disclosure_approved": (
+        [ENROLLED, FILED], event("public_disclosure_approved", **REF, approved_on="2014-06-01"),
+        lambda r: first(r, "filers").get("publication_approved_on") == "2014-06-01"),
     "compliance_reminder_due": (
         [], event("compliance_reminder_due", year=YEAR, entity="DM", deadline="2014-05-31",
                   days_before=7, non_filers=["S1"]),

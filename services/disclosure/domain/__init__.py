@@ -10,8 +10,8 @@ from shared.contracts.disclosure import (is_asg_or_above, is_senior_official,  #
 from .figures import (compliance, conflict_counts, cost_shares, count,  # noqa: F401
                       counter_changes, cycle_figures, enrolled_by_entity, outstanding_entities,
                       tallies, tally_change)
-from .filers import (Enrolment, Filer, FilerChanges, PublicDisclosure, Reminder,  # noqa: F401
-                     Statement)
+from .filers import (Enrolment, Filer, FilerChanges, PublicDisclosure,  # noqa: F401
+                     PublicReviewed, Reminder, Statement, summary_of)
 from .programme import Cycle, Participant, annual_cycle_due  # noqa: F401
 from .rules import (FILED, MOVES, NOT_FILED, OUTSTANDING, REVIEWED, S,  # noqa: F401
                     check_move, cycle_opening, cycle_problems, cycle_status, disclosure_period,

@@ -1,14 +1,16 @@
 """A cycle's filers: enrolment, the moves of each filer (file, review, mitigate, exempt, verify,
-decide on public disclosure), each recording its per-filer event, and the batches that fold
-many filers' events into one."""
+decide on public disclosure and its review), each recording its per-filer event, and the
+batches that fold many filers' events into one."""
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shared.contracts.common import ETHICS_OFFICE, Actor, Role
 from shared.contracts.disclosure import (ComplianceReminderDue, EnrolledFiler, ExemptionIn,
                                          FilerChangesRecorded, FilerExempted, FilerIn,
                                          FilersEnrolled, FilingStatus, MitigationRecorded,
-                                         PublicDisclosureDecided, PublicDisclosureIn, ReviewIn,
+                                         PublicDisclosureApproved, PublicDisclosureDecided,
+                                         PublicDisclosureIn, PublicDisclosureReturn,
+                                         PublicReview, ReviewIn,
                                          ReviewOutcome, ReviewRecorded, StatementContents,
                                          StatementFiled,
                                          StatementIn, VerificationIn, VerificationRecorded,
@@ -20,6 +22,8 @@ from .figures import conflict_counts, counter_changes
 from .rules import check_move, check_own_entity, check_own_statement, filing_date_problem
 
 S = FilingStatus
+R = PublicReview
+SUMMARY_SECTIONS = ("assets", "liabilities", "outside_interests")
 CONFLICT_READERS = {Role.admin, Role.ethics_office, Role.reviewer}
 
 
@@ -40,22 +44,60 @@ class Statement:
 
 @dataclass
 class PublicDisclosure:
-    """An official's decision on voluntary public disclosure (`PublicDisclosureIn`, JSON-ready)."""
+    """An official's decision on voluntary public disclosure (`PublicDisclosureIn`, JSON-ready)
+    and, for a summary to publish, the Ethics Office's review: public once approved."""
     year: int
     staff_id: str
     entity: str
     grade: str
     decided_on: dt.date
     decision: dict
+    review: str | None = None  # PublicReview; None for a declined one
+    reviewed_on: dt.date | None = None
+    reviewed_by: str | None = None
+    returned_reason: str | None = None
 
     @property
     def published(self) -> bool:
-        return bool(self.decision.get("publish"))
+        return bool(self.decision.get("publish")) and self.review == R.approved.value
+
+    def reviewed(self, review: "PublicReviewed") -> "PublicDisclosure":
+        return replace(self, review=review.review, reviewed_on=review.reviewed_on,
+                       reviewed_by=review.reviewed_by, returned_reason=review.returned_reason)
 
     def published_view(self) -> dict:
+        """As the public reads it (`PublishedDisclosure`): never the staff id."""
+        return {"year": self.year, "entity": self.entity, "grade": self.grade,
+                **{k: self.decision.get(k) for k in ("name", "title")},
+                "summary": summary_of(self.decision.get("summary"))}
+
+    def view(self) -> dict:
+        """To its filer and the Ethics Office (`PublicDisclosureRecord`)."""
+        summary = self.decision.get("summary")
         return {"year": self.year, "staff_id": self.staff_id, "entity": self.entity,
-                "grade": self.grade, **{k: self.decision.get(k)
-                                        for k in ("name", "title", "summary")}}
+                "grade": self.grade, "decided_on": self.decided_on.isoformat(),
+                **{k: self.decision.get(k) for k in ("publish", "declined_reason", "name",
+                                                     "title")},
+                "summary": summary_of(summary) if summary is not None else None,
+                "review": self.review,
+                "reviewed_on": self.reviewed_on.isoformat() if self.reviewed_on else None,
+                "reviewed_by": self.reviewed_by, "returned_reason": self.returned_reason}
+
+
+@dataclass(frozen=True)
+class PublicReviewed:
+    """The Ethics Office's review of one summary, to set on its record."""
+    year: int
+    staff_id: str
+    review: str
+    reviewed_on: dt.date
+    reviewed_by: str
+    returned_reason: str | None = None
+
+
+def summary_of(summary: dict | None) -> dict:
+    """Every section of a summary, none (None) where it was left empty or out."""
+    return {s: (summary or {}).get(s) or None for s in SUMMARY_SECTIONS}
 
 
 @dataclass
@@ -81,6 +123,8 @@ class Filer(Aggregate):
     email: str | None = None  # where the filer's notices go
     language: str | None = None  # the language of its notices (None: English)
     late: bool = False  # filed after the cycle's deadline (accepted while the cycle is open)
+    public_review: str | None = None  # PublicReview of a summary to publish
+    returned_reason: str | None = None  # why the Ethics Office returned the summary
 
     @classmethod
     def enrol(cls, year: int, filer: FilerIn, first_time: bool) -> "Filer":
@@ -157,19 +201,45 @@ class Filer(Aggregate):
     def decide_public_disclosure(self, decision: PublicDisclosureIn, actor: Actor,
                                  today: dt.date) -> PublicDisclosure:
         """Publish a summary or decline (a complete decision: see
-        `rules.public_decision_problems`); for ASG and above who have filed, once."""
+        `rules.public_decision_problems`); for ASG and above who have filed, once, or again
+        when the Ethics Office returned the summary. A summary waits for its approval."""
         check_own_statement(actor, self.staff_id)
         if not public_disclosure_eligible(self.grade, self.status):
             raise Conflict("voluntary public disclosure is for ASG and above who have filed; "
                            f"{self.staff_id} is {self.grade}, {self.status}")
-        if self.public_disclosure:
+        if self.public_disclosure and self.public_review != R.returned.value:
             raise Conflict(f"{self.staff_id} has decided already")
         self.public_disclosure = "published" if decision.publish else "declined"
+        self.public_review = R.pending.value if decision.publish else None
+        self.returned_reason = None
         self.record(PublicDisclosureDecided(**self.ref, publish=decision.publish,
                                             declined_reason=decision.declined_reason),
                     self.entity)
         return PublicDisclosure(self.year, self.staff_id, self.entity, self.grade, today,
-                                decision.model_dump(mode="json", exclude={"staff_id"}))
+                                decision.model_dump(mode="json", exclude={"staff_id"}),
+                                self.public_review)
+
+    def approve_public_disclosure(self, actor: Actor, today: dt.date) -> PublicReviewed:
+        """The Ethics Office approves a pending summary: it is public from today."""
+        self._check_pending()
+        self.public_review, self.returned_reason = R.approved.value, None
+        self.record(PublicDisclosureApproved(**self.ref, approved_on=today), self.entity)
+        return PublicReviewed(self.year, self.staff_id, self.public_review, today, actor.label)
+
+    def return_public_disclosure(self, request: PublicDisclosureReturn, actor: Actor,
+                                 today: dt.date) -> PublicReviewed:
+        """The Ethics Office returns a pending summary with its reason, for the filer to
+        decide again."""
+        self._check_pending()
+        self.public_review, self.returned_reason = R.returned.value, request.reason
+        return PublicReviewed(self.year, self.staff_id, self.public_review, today, actor.label,
+                              request.reason)
+
+    def _check_pending(self):
+        if self.public_review != R.pending.value:
+            state = self.public_review or self.public_disclosure or "undecided"
+            msg = f"{self.staff_id}'s public disclosure is {state}, not pending"
+            raise Conflict(msg, [problem("public_review", msg)])
 
     # how a filer looks to a reader
 
@@ -186,6 +256,7 @@ class Filer(Aggregate):
                 "late": self.late,
                 "exemption_reason": self.exemption_reason, "verification": self.verification,
                 "public_disclosure": self.public_disclosure,
+                "public_review": self.public_review, "returned_reason": self.returned_reason,
                 "in_verification_sample": self.sampled,
                 "conflicts": self.conflicts if (own or actor.role in CONFLICT_READERS)
                 else None}

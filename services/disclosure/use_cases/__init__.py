@@ -12,10 +12,12 @@ from .compliance import (compliance, draw_verification_sample,  # noqa: F401
                          get_verification_sample, non_filers, record_verification,
                          record_verifications, send_due_reminders, send_reminders)
 from .filers import (STATEMENT_READERS, STATEMENT_READERS_ONLY,  # noqa: F401
-                     decide_public_disclosure, decide_public_disclosures,  # noqa: F401
+                     approve_public_disclosure, approve_public_disclosures,
+                     decide_public_disclosure, decide_public_disclosures,
                      enrol_filers, exempt_filer, exempt_filers, file_statement,
-                     file_statements, get_filer, get_statement, list_filers,
-                     published_disclosures, record_mitigation, record_mitigations,
+                     file_statements, get_filer, get_public_disclosure, get_statement,
+                     list_filers, pending_public_disclosures, published_disclosures,
+                     record_mitigation, record_mitigations, return_public_disclosure,
                      review_filer, review_filers)
 from .programme import (close_cycle, cost_shares, enrol_participant,  # noqa: F401
                         get_cycle, get_participant, list_cycles, list_participants,

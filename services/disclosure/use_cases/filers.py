@@ -1,9 +1,9 @@
 """The filers' use cases: enrolment, lists, and the per-filer requests (filing, review,
-mitigation, exemption, public disclosure), each for one filer or a batch."""
+mitigation, exemption, public disclosure and its review), each for one filer or a batch."""
 from shared.auth import require_strictly
 from shared.contracts.common import Role
-from shared.contracts.disclosure import (ExemptionRow, FilerIn, PublicDisclosureRow, ReviewRow,
-                                         StaffRow, StatementRow)
+from shared.contracts.disclosure import (ExemptionRow, FilerIn, PublicDisclosureReturnRow,
+                                         PublicDisclosureRow, ReviewRow, StaffRow, StatementRow)
 from shared.kernel.batch import batch_items, sort_rows
 from shared.kernel.errors import Forbidden, NotFound, problem
 from shared.kernel.pagination import Page, page_size
@@ -12,7 +12,8 @@ from shared.kernel.uow import retrying
 from .. import domain
 from ..domain import Enrolment, Filer
 from .commands import Batch, ForFiler, ListFilers
-from .steps import FilerMove, changeable_cycle, entity_asked, filer_record, visible_filer
+from .steps import (FilerMove, changeable_cycle, cycle_of, entity_asked, filer_record,
+                    visible_filer)
 
 STATEMENT_READERS = (Role.filer, Role.reviewer)
 STATEMENT_READERS_ONLY = ("a statement's contents are for its filer and the reviewers only; "
@@ -32,6 +33,14 @@ PUBLIC_DECISION = FilerMove(
     "decide_public_disclosure", PublicDisclosureRow,
     lambda filer, decision, at: filer.decide_public_disclosure(decision, at.actor, at.today),
     domain.public_decision_problems, keep="public_disclosures")
+PUBLIC_APPROVAL = FilerMove(
+    "approve_public_disclosure", StaffRow,
+    lambda filer, _, at: filer.approve_public_disclosure(at.actor, at.today),
+    keep="public_disclosures.review")
+PUBLIC_RETURN = FilerMove(
+    "return_public_disclosure", PublicDisclosureReturnRow,
+    lambda filer, request, at: filer.return_public_disclosure(request, at.actor, at.today),
+    keep="public_disclosures.review")
 
 
 # ---- filers ----
@@ -164,7 +173,8 @@ def exempt_filers(uow, command: Batch) -> dict:
 
 @retrying
 def decide_public_disclosure(uow, command: ForFiler) -> dict:
-    """Publish a summary or decline: ASG and above who have filed, once."""
+    """Publish a summary or decline: ASG and above who have filed, once (again when the Ethics
+    Office returned the summary). A summary is public once the Office approves it."""
     return PUBLIC_DECISION.one(uow, command)
 
 
@@ -173,6 +183,39 @@ def decide_public_disclosures(uow, command: Batch) -> dict:
     return PUBLIC_DECISION.many(uow, command)
 
 
+def get_public_disclosure(uow, command: ForFiler) -> dict:
+    """The filer's decision with its review (a filer: its own)."""
+    visible_filer(uow, command.year, command.staff_id)
+    found = uow.public_disclosures.get(command.year, command.staff_id)
+    if found is None:
+        raise NotFound(f"{command.staff_id} has not decided on public disclosure in the "
+                       f"{command.year} cycle")
+    return found.view()
+
+
+def pending_public_disclosures(uow, year: int) -> list[dict]:
+    """The summaries waiting for the Ethics Office's review, by staff id."""
+    cycle_of(uow, year)
+    return [d.view() for d in uow.public_disclosures.pending(year)]
+
+
+@retrying
+def approve_public_disclosure(uow, command: ForFiler) -> dict:
+    """The summary is public from today."""
+    return PUBLIC_APPROVAL.one(uow, command)
+
+
+@retrying
+def approve_public_disclosures(uow, command: Batch) -> dict:
+    return PUBLIC_APPROVAL.many(uow, command)
+
+
+@retrying
+def return_public_disclosure(uow, command: ForFiler) -> dict:
+    """Back to the filer with the reason, to decide again."""
+    return PUBLIC_RETURN.one(uow, command)
+
+
 def published_disclosures(uow, year: int) -> list[dict]:
-    """The summaries officials chose to publish: public."""
+    """The approved summaries: public, without staff ids."""
     return [d.published_view() for d in uow.public_disclosures.published(year)]

@@ -29,7 +29,8 @@ class At:
 class FilerMove:
     """One kind of per-filer request, alone or in a batch: its audit action, its batch row, how
     it moves the filer, the check a complete request passes first, and the repository that
-    keeps the records the move makes."""
+    keeps the records the move makes (`repository` adds them, `repository.method` takes
+    them otherwise)."""
     action: str
     row: type
     move: Callable[[Filer, Any, At], Any]
@@ -87,7 +88,8 @@ def change_filers(uow, year: int, requests: list[tuple[int, str, Any]],
         if changes:
             save_changes(uow, cycle, changes, how.action)
             if how.keep and kept:
-                getattr(uow, how.keep).add(kept)
+                repository, _, method = how.keep.partition(".")
+                getattr(getattr(uow, repository), method or "add")(kept)
             uow.commit()
     return [f for _, f in changes], refused
 

@@ -9,11 +9,12 @@ from .focal import FocalPages
 from .notifications import NotificationPages
 from .panel import PanelPages
 from .public import PublicPages
+from .public_review import PublicReviewPages
 from .reports import ReportPages
 from .review import ReviewPages
 from .sign_in import SignInPages
 
 
 class PortalRoutes(AccountPages, SignInPages, AdminPages, FocalPages, PanelPages, ReviewPages,
-                   FilerPages, ReportPages, PublicPages, NotificationPages):
+                   PublicReviewPages, FilerPages, ReportPages, PublicPages, NotificationPages):
     pass

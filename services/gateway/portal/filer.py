@@ -38,6 +38,15 @@ def with_blank_rows(statement: dict, more: str | None = None) -> dict:
     return shown
 
 
+def earlier_decision(record: dict) -> dict:
+    """The form's values as the filer decided before."""
+    summary = record.get("summary") or {}
+    return {"publish": "yes" if record["publish"] else "no",
+            "declined_reason": record.get("declined_reason") or "",
+            "name": record.get("name") or "", "title": record.get("title") or "",
+            **{f"summary.{s}": summary.get(s) or "" for s in SUMMARY}}
+
+
 class FilerPages:
     # given by the gateway service, of which these pages are a part
     disclosure: Any
@@ -91,7 +100,11 @@ class FilerPages:
     @page("GET", "/filer/<int:year>/public-disclosure")
     def portal_public_disclosure_form(self, visit, year):
         filer = self._portal_filer(visit, year)
-        return visit.render("filer/public_disclosure.html", filer=filer, values={},
+        values = {}
+        if filer["public_review"] == "returned":  # the summary returned, to change
+            values = earlier_decision(self.disclosure.get_public_disclosure(
+                visit.who, year, filer["staff_id"]))
+        return visit.render("filer/public_disclosure.html", filer=filer, values=values,
                             eligible=public_disclosure_eligible(filer["grade"], filer["status"]),
                             reasons=list(DeclineReason))
 

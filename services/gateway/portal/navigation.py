@@ -10,6 +10,7 @@ BY_ROLE = {
     Role.filer: lambda a: [("/filer", "nav.filer")],
     Role.ethics_office: lambda a: [("/reports", "nav.reports"), ("/panel", "nav.panel"),
                                    ("/review", "nav.review"),
+                                   ("/review/public-disclosures", "nav.public_review"),
                                    ("/notifications", "nav.notifications")],
     Role.auditor: lambda a: [("/reports", "nav.reports"), ("/audit", "nav.audit"),
                              ("/notifications", "nav.notifications")],

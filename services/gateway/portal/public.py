@@ -1,5 +1,5 @@
-"""The public page: the voluntary public disclosures officials published for a cycle, for anyone,
-without signing in."""
+"""The public page: the voluntary public disclosures the Ethics Office approved for a cycle, for
+anyone, without signing in (and without staff ids)."""
 import datetime as dt
 
 from .reports import checked_year
@@ -21,5 +21,5 @@ class PublicPages:
     def portal_public_disclosures(self, visit, year):
         published = self.disclosure.published_disclosures(checked_year(year))
         return visit.render("public/disclosures.html", year=year,
-                            published=sorted(published, key=lambda d: (d.get("name") or "",
-                                                                        d["staff_id"])))
+                            published=sorted(published, key=lambda d: (
+                                d.get("name") or d["entity"], d["entity"])))

@@ -5,6 +5,7 @@ from shared.contracts.disclosure import (MAX_BATCH_ROWS, Compliance, CostShares,
                                          CycleClose, CycleIn, ExemptionIn, ExemptionRow, Filer,
                                          FilerIn, FilerPage, KeyRotation, NonFilerPage,
                                          Participant, ParticipantIn, PublicDisclosureIn,
+                                         PublicDisclosureRecord, PublicDisclosureReturn,
                                          PublicDisclosureRow, PublishedDisclosure,
                                          ReminderRequest, Reminders, ReviewIn, ReviewRow,
                                          SampleRequest, StaffRow, Statement, StatementIn,
@@ -152,10 +153,30 @@ class DisclosureRoutes:
     decide_public_disclosures = _batch(CYCLE + "/public-disclosures",
                                        "Record many public disclosure decisions",
                                        "decide_public_disclosures", PublicDisclosureRow)
+    get_public_disclosure = _step(
+        "GET", FILER + "/public-disclosure",
+        "The filer's decision on public disclosure with the Ethics Office's review (a filer: "
+        "its own)", "get_public_disclosure", response=PublicDisclosureRecord)
+    pending_public_disclosures = _step(
+        "GET", CYCLE + "/public-disclosures/pending",
+        "The summaries waiting for the Ethics Office's review", "pending_public_disclosures",
+        response=[PublicDisclosureRecord])
+    approve_public_disclosure = _step(
+        "POST", FILER + "/public-disclosure/approval",
+        "Approve a pending summary: it is public from today", "approve_public_disclosure",
+        body=None, response=Filer, status=201)
+    approve_public_disclosures = _batch(CYCLE + "/public-disclosure-approvals",
+                                        "Approve many pending summaries",
+                                        "approve_public_disclosures", StaffRow)
+    return_public_disclosure = _step(
+        "POST", FILER + "/public-disclosure/return",
+        "Return a pending summary to its filer with the reason, to decide again",
+        "return_public_disclosure", given_fields, body=PublicDisclosureReturn, response=Filer,
+        status=201)
     published_disclosures = route(
         "GET", "/public/disclosures/{year}",
-        "The summaries senior officials chose to publish (no token needed)",
-        response=[PublishedDisclosure], public=True, tag="public")(
+        "The summaries the Ethics Office approved for publication, without staff ids (no "
+        "token needed)", response=[PublishedDisclosure], public=True, tag="public")(
         lambda self, call, year: self.disclosure.published_disclosures(year))
 
     # cost shares and keys
