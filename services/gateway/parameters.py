@@ -88,7 +88,7 @@ def _fault(schema: dict, value: str) -> str | None:
                     else f"must be {low} or more")
         return None
     if "enum" in schema and value not in schema["enum"]:
-        return "must be one of " + ", ".join(schema["enum"])
+        return "must be one of " + ", ".join(sorted(schema["enum"]))
     if not schema.get("minLength", 0) <= len(value) <= schema.get("maxLength", len(value)):
         return f"must be {schema.get('minLength', 0)} to {schema['maxLength']} characters long"
     wrong = ("pattern" in schema and not re.search(schema["pattern"], value)) or (
