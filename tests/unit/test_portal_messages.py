@@ -113,3 +113,9 @@ def test_labels_of_errors_exist_in_every_language():
     assert len(keys) > 20
     for lang in i18n.LANGUAGES:
         assert [k for k in keys if k not in i18n.labels(lang)] == [], lang
+
+
+def test_a_text_too_short_is_empty_or_needs_its_length():
+    empty = {"loc": ["reason"], "msg": "x", "kind": "string_too_short", "ctx": {"min_length": 1}}
+    short = {**empty, "ctx": {"min_length": 8}}
+    assert (sentence(empty, "zh"), sentence(short, "zh")) == ("请填写此项。", "至少 8 个字符。")

@@ -58,6 +58,8 @@ def sentence(error: dict, lang: str) -> str:
     msg = error.get("msg", "")
     kind = kind_of(error)
     field = str((error.get("loc") or [""])[-1])
+    if kind == "string_too_short":
+        kind = "missing" if (error.get("ctx") or {}).get("min_length", 1) <= 1 else "min_length"
     if kind in (None, "value_error", "email", "assertion_error"):
         rule = domain_rule(msg.removeprefix("Value error, "), lang)
         if rule:
