@@ -42,5 +42,11 @@ def problem(exc: e.DomainError) -> dict:
     status, title = status_of(exc)
     body = {"type": "about:blank", "title": title, "status": status, "detail": exc.detail}
     if exc.errors:
-        body["errors"] = exc.errors
+        body["errors"] = [public(err) for err in exc.errors]
     return body
+
+
+def public(error: dict) -> dict:
+    """An error as the API tells it: `{loc, msg}` (and a batch row's `status`); the kind of
+    error and its constraint are for the portal's wording."""
+    return {k: v for k, v in error.items() if k not in ("kind", "ctx")}

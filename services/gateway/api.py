@@ -346,7 +346,7 @@ def _batch_items(request, raw, row_model) -> tuple[list, list]:
             strictly(row_model, item)
         except Invalid as exc:
             items[number - 1] = None
-            rejected.append({"row": number, "errors": exc.errors})
+            rejected.append({"row": number, "errors": [problems.public(e) for e in exc.errors]})
     return items, rejected
 
 

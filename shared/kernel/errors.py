@@ -76,7 +76,8 @@ class Invalid(DomainError):
 
     @classmethod
     def of(cls, problems: list[dict], detail: str = "invalid values") -> "Invalid":
-        return cls(detail, [{"loc": list(p["loc"]), "msg": p["msg"]} for p in problems])
+        return cls(detail, [{"loc": list(p["loc"]), "msg": p["msg"],
+                             **{k: p[k] for k in ("kind", "ctx") if k in p}} for p in problems])
 
 
 class Unavailable(DomainError):
@@ -98,11 +99,22 @@ def refuse(problems: Sequence[dict], detail: str | None = None):
         raise Invalid.of(list(problems), detail or "; ".join(p["msg"] for p in problems))
 
 
+CONSTRAINTS = ("ge", "gt", "le", "lt", "min_length", "max_length", "expected", "pattern")
+
+
 def errors_from_validation(exc: ValidationError, prefix: Iterable = ()) -> list[dict]:
     """A pydantic ValidationError as our `[{loc, msg}]` list; a rule's own sentence is given
-    without pydantic's "Value error, " before it."""
-    return [{"loc": [*prefix, *err["loc"]], "msg": err["msg"].removeprefix("Value error, ")}
+    without pydantic's "Value error, " before it. Each error also keeps pydantic's `kind` of
+    error and the constraint it broke (`ctx`), so the portal can word it."""
+    return [{"loc": [*prefix, *err["loc"]], "msg": err["msg"].removeprefix("Value error, "),
+             "kind": err["type"], "ctx": constraints(err.get("ctx") or {})}
             for err in exc.errors()]
+
+
+def constraints(ctx: dict) -> dict:
+    """The plain values of a pydantic error's `ctx` (it may also hold the exception raised)."""
+    return {k: v if isinstance(v, (int, float, str)) else str(v)
+            for k, v in ctx.items() if k in CONSTRAINTS}
 
 
 def validated(model: type[BaseModel], data, where: str | None = None):
@@ -153,7 +165,8 @@ def checked(type_, value, field: str):
     try:
         return adapter.validate_python(value)
     except ValidationError as exc:
-        raise Invalid.field(field, exc.errors()[0]["msg"])
+        first = errors_from_validation(exc)[0]
+        raise Invalid(f"{field}: {first['msg']}", [{**first, "loc": [field]}])
 
 
 class NotYetKnown(Exception):

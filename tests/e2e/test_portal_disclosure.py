@@ -63,7 +63,7 @@ def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
     filer.get_by_label("Name, row 1").fill("A. Sibling")
     filer.get_by_label("Relationship, row 1").fill("sibling")
     filer.get_by_role("button", name="File the statement").click()
-    expect(filer.locator("#f-assets-2-value_usd-error")).to_contain_text("valid number")
+    expect(filer.locator("#f-assets-2-value_usd-error")).to_contain_text("Type a number")
     filer.get_by_label("Value (US$), row 3").fill("4000")
     screenshot(filer, "filer-statement-form")
     filer.get_by_role("button", name="File the statement").click()

@@ -128,8 +128,8 @@ def test_an_error_is_placed_next_to_the_field_its_loc_names():
         {"loc": ["body", "retaliation", "prima_facie"], "msg": "too many"},
         {"loc": ["path", "period"], "msg": "not started"},
         {"loc": [], "msg": "general"}])
-    assert errors.of("retaliation.prima_facie") == ["too many"]
-    placed = errors.placed(["retaliation.prima_facie"])
+    assert errors.in_language("en").of("retaliation.prima_facie") == ["too many"]
+    placed = errors.placed(["retaliation.prima_facie"]).in_language("en")
     assert placed.of("period") == [] and placed.general == ["general", "period: not started"]
 
 

@@ -9,7 +9,7 @@ from shared.contracts.disclosure import (DeclineReason, PublicDisclosureIn, Stat
                                          public_disclosure_eligible)
 from shared.kernel.errors import NotFound
 
-from .forms import attempt, rows, text, validated
+from .forms import attempt, figure, rows, text, validated
 from .web import page
 
 GROUPS = {
@@ -23,8 +23,10 @@ SUMMARY = ("assets", "liabilities", "outside_interests")
 
 
 def statement_from_form(form) -> dict:
-    """The statement's rows as typed; blank rows are left out and empty cells are absent."""
-    return {group: [{k: v for k, v in row.items() if v} for row in rows(form, group, list(columns))]
+    """The statement's rows as typed (amounts without their thousands separators); blank rows
+    are left out and empty cells are absent."""
+    return {group: [{k: figure(v) if k == "value_usd" else v for k, v in row.items() if v}
+                    for row in rows(form, group, list(columns))]
             for group, columns in GROUPS.items()}
 
 

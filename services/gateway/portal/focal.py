@@ -102,7 +102,10 @@ class FocalPages:
 
     @page("GET", "/focal/<entity>")
     def portal_focal_dashboard(self, visit, entity):
-        record = self._portal_entity(visit, entity, DASHBOARD)
+        return self._portal_dashboard(visit, self._portal_entity(visit, entity, DASHBOARD))
+
+    def _portal_dashboard(self, visit, record, errors=None, status=200):
+        entity = record["code"]
         periods = []
         for period in recent_periods(dt.date.today(), RECENT_PERIODS):
             try:
@@ -111,18 +114,18 @@ class FocalPages:
                 latest = None
             periods.append({"period": period, "latest": latest})
         cycles = sorted(self.disclosure.list_cycles(visit.who), key=lambda c: -c["year"])
-        return visit.render("focal/dashboard.html", entity=record, periods=periods,
-                            cycles=cycles)
+        return visit.render("focal/dashboard.html", status, entity=record, periods=periods,
+                            cycles=cycles, errors=errors, typed=visit.query.get("period", ""))
 
     # annual figures
 
     @page("GET", "/focal/<entity>/figures")
     def portal_choose_figures_period(self, visit, entity):
-        self._portal_entity(visit, entity, FIGURES)
+        record = self._portal_entity(visit, entity, FIGURES)
         try:
             period = checked(Period, visit.query.get("period") or "", "period")
-        except Invalid:
-            return visit.redirect(f"/focal/{entity}", note="period_format")
+        except Invalid as exc:
+            return self._portal_dashboard(visit, record, FormErrors.of_exception(exc), 422)
         return visit.redirect(f"/focal/{entity}/figures/{period}")
 
     @page("GET", "/focal/<entity>/figures/<period>")

@@ -3,8 +3,12 @@
 A form field is named by the dotted path of the contract field it fills (`retaliation.prima_facie`,
 `assets.0.description`), so an error's `loc` from the services or from pydantic names its field.
 """
+import re
+
 from shared.kernel.errors import WHERE, Conflict, Invalid
 from shared.kernel.errors import validated  # noqa: F401  (a form's values as a contract)
+
+from .messages import sentence
 
 
 def field_name(loc) -> str:
@@ -15,21 +19,30 @@ def field_name(loc) -> str:
 
 
 class FormErrors:
-    """Messages by field name, and those that belong to no field (shown above the form)."""
+    """Messages by field name, and those that belong to no field (shown above the form).
+
+    A message is a sentence, or an error of the services (`{loc, msg, kind, ctx}`) that the page
+    words in its language (`in_language`)."""
 
     def __init__(self, errors=(), general=()) -> None:
-        self.by_field: dict[str, list[str]] = {}
-        self.general: list[str] = list(general)
+        self.by_field: dict[str, list] = {}
+        self.general: list = list(general)
         for error in errors:
-            self.add(field_name(error.get("loc")), error.get("msg", ""))
+            self.add(field_name(error.get("loc")), error)
 
-    def add(self, name: str, msg: str):
+    def add(self, name: str, msg):
         if name:
             self.by_field.setdefault(name, []).append(msg)
         else:
             self.general.append(msg)
 
-    def of(self, name: str) -> list[str]:
+    def in_language(self, lang: str) -> "FormErrors":
+        out = FormErrors(general=[worded(m, lang) for m in self.general])
+        out.by_field = {name: [worded(m, lang) for m in msgs]
+                        for name, msgs in self.by_field.items()}
+        return out
+
+    def of(self, name: str) -> list:
         return self.by_field.get(name, [])
 
     def under(self, prefix: str) -> list[str]:
@@ -46,7 +59,8 @@ class FormErrors:
                 if name in shown:
                     out.add(name, msg)
                 else:
-                    out.general.append(f"{name}: {msg}")
+                    out.general.append({**msg, "field": name} if isinstance(msg, dict)
+                                       else f"{name}: {msg}")
         return out
 
     def __bool__(self):
@@ -60,6 +74,13 @@ class FormErrors:
         if isinstance(exc, Conflict):
             return cls(general=[exc.detail])
         raise exc
+
+
+def worded(msg, lang: str) -> str:
+    if not isinstance(msg, dict):
+        return msg
+    said = sentence(msg, lang)
+    return f"{msg['field']}: {said}" if msg.get("field") else said
 
 
 def attempt(action, show_again):
@@ -81,6 +102,17 @@ def lines(form, name: str) -> list[str]:
     return [line.strip() for line in (form.get(name) or "").splitlines() if line.strip()]
 
 
+# 12000, 12,000 or 12 000 (and a decimal part after a point): what a filer may type for a number
+GROUPED = re.compile(r"\d{1,3}(?:(?P<sep>[, \u00a0\u202f])\d{3})(?:(?P=sep)\d{3})*(?:\.\d+)?")
+
+
+def figure(value: str) -> str:
+    """`value` without its thousands separators when they are unambiguous (12,000 but not 12,5
+    nor 1,2,3); otherwise as typed, for the contract to refuse."""
+    value = value.strip()
+    return re.sub(r"[, \u00a0\u202f]", "", value) if GROUPED.fullmatch(value) else value
+
+
 def number(form, name: str):
     """A whole number, or the text as typed (so the contract names the field that is wrong), or
     None for an empty field."""
@@ -88,7 +120,7 @@ def number(form, name: str):
     if value is None:
         return None
     try:
-        return int(value.replace(",", "").replace(" ", ""))
+        return int(figure(value))
     except ValueError:
         return value
 

@@ -15,6 +15,7 @@ from shared.contracts.periods import last_finished_period
 from shared.kernel.errors import Invalid, NotFound, checked
 
 from .focal import checked_period
+from .forms import FormErrors
 from .web import page
 
 READERS = [*READ_ALL, Role.panel_chair]
@@ -81,8 +82,11 @@ class ReportPages:
 
     @page("GET", "/reports")
     def portal_reports_home(self, visit):
+        return self._portal_reports_home(visit)
+
+    def _portal_reports_home(self, visit, errors=None, status=200, typed=None):
         require(visit.who, ANNUAL_READERS)
-        return visit.render("reports/home.html",
+        return visit.render("reports/home.html", status, errors=errors, typed=typed or {},
                             period=last_finished_period(dt.date.today()),
                             year=dt.date.today().year,
                             may_read_all=visit.actor.role in READERS,
@@ -93,15 +97,22 @@ class ReportPages:
         """The choice form: a GET form cannot put the period in the path itself."""
         require(visit.who, ANNUAL_READERS)
         kind, query = visit.query.get("kind"), visit.query
+        if kind not in ("annual", "system-wide", "annex"):
+            raise NotFound(f"no report {kind}")
+        field = "year" if kind == "annex" else "period"
+        try:
+            if kind == "annex":
+                return visit.redirect(f"/reports/annex/{checked_year(query.get('year'))}")
+            period = checked_period(query.get("period") or "")
+        except NotFound as exc:
+            # a period or year typed into the form is the form's error, not a missing page
+            return self._portal_reports_home(visit, FormErrors(
+                [{"loc": [f"{kind}.{field}"], "msg": exc.detail}]), 422,
+                typed={kind: query.get(field, "")})
         if kind == "annual":
-            period = checked_period(query.get("period", ""))
             return visit.redirect(f"/reports/annual/{period}",
                                   entity=self._portal_entity_of(visit))
-        if kind == "system-wide":
-            return visit.redirect(f"/reports/system-wide/{checked_period(query.get('period'))}")
-        if kind == "annex":
-            return visit.redirect(f"/reports/annex/{checked_year(query.get('year'))}")
-        raise NotFound(f"no report {kind}")
+        return visit.redirect(f"/reports/system-wide/{period}")
 
     def _report_page(self, visit, kind: str, title: str, base: str, issued: tuple,
                      **fixed):

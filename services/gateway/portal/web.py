@@ -105,9 +105,10 @@ class Visit:
 
     def render(self, template: str, status: int = 200, **context) -> Response:
         actor = self.actor
+        errors = context.pop("errors", None) or FormErrors()
         body = templates.get_template(template).render(
             t=self.t, lang=self.lang, actor=actor, csrf=self.csrf, path=self.request.path,
-            here=self.here, menu=menu(actor), errors=context.pop("errors", FormErrors()),
+            here=self.here, menu=menu(actor), errors=errors.in_language(self.lang),
             note=self._note(), switcher=self._switcher(), person=self.person, **context)
         return Response(body, status=status, content_type=HTML)
 
