@@ -23,21 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from epun.client import Client  # noqa: E402
 from epun.demo import STEPS  # noqa: E402
-from epun.stack import RABBIT_API, Stack, drop_vhost, open_vhost, private_stack  # noqa: E402
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system time of `pid` and its children that it waited for."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / CLOCK_TICKS
-
-
-def processes(stack: Stack) -> dict[str, int]:
-    names = ["mongo", *stack.service_processes()]
-    return {name: pid for name in names if (pid := stack.read_pid(name))}
-
+from epun.stack import (RABBIT_API, Stack, cpu_seconds, drop_vhost, open_vhost,  # noqa: E402
+                        private_stack, processes)
 
 def settled(api: Client, vhost: str) -> bool:
     """Every outbox published and every queue of the vhost empty."""

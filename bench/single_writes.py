@@ -42,7 +42,8 @@ import requests  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from epun.client import Client  # noqa: E402
-from epun.stack import Stack, drop_vhost, open_vhost, private_stack  # noqa: E402
+from epun.stack import (Stack, cpu_seconds, drop_vhost, open_vhost,  # noqa: E402
+                        private_stack, processes)
 
 STATEMENT = {"assets": [{"description": "Bank accounts", "value_usd": 25000}],
              "liabilities": [], "outside_interests": [], "relatives_in_un": []}
@@ -55,6 +56,7 @@ class Measured:
     latencies: list[float] = field(default_factory=list)
     failures: int = 0
     seconds: float = 0.0
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # a process's processor time a call
 
     @property
     def rate(self) -> float:
@@ -67,15 +69,19 @@ class Measured:
 
     def line(self) -> str:
         failed = f"  ({self.failures} failed)" if self.failures else ""
+        cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in self.cpu_ms.items() if ms >= 0.1)
         return (f"  {self.name:<34} {self.clients:>3} clients {self.rate:8.1f}/s   p50 "
                 f"{self.ms(50):7.1f} ms  p95 {self.ms(95):7.1f} ms  p99 {self.ms(99):7.1f} ms"
-                f"{failed}")
+                f"{failed}" + (f"\n{'':>40}processor ms a call: {cpu}" if cpu else ""))
 
 
-def measure(name: str, clients: int, calls: int, call: Callable[[int], bool]) -> Measured:
+def measure(name: str, clients: int, calls: int, call: Callable[[int], bool],
+            pids: dict[str, int] | None = None) -> Measured:
     """`call(i)` for i in range(calls), from `clients` threads; a call answers whether it
-    succeeded."""
+    succeeded. With `pids`, the processor time each of those processes spent a call (the
+    events' consumers may still be at work when the calls end: their share is a floor)."""
     result, numbers, lock = Measured(name, clients), itertools.count(), threading.Lock()
+    before = {n: cpu_seconds(pid) for n, pid in (pids or {}).items()}
 
     def client():
         while (i := next(numbers)) < calls:
@@ -94,6 +100,8 @@ def measure(name: str, clients: int, calls: int, call: Callable[[int], bool]) ->
     for t in threads:
         t.join()
     result.seconds = time.perf_counter() - started
+    result.cpu_ms = {n: (cpu_seconds(pid) - before[n]) * 1000 / calls
+                     for n, pid in (pids or {}).items()}
     return result
 
 
@@ -117,6 +125,7 @@ class Platform:
     """The records the workloads need: an entity, a participant, an open cycle, filers."""
 
     def __init__(self, stack: Stack, filers: int):
+        self.pids = processes(stack)
         self.stack, self.api = stack, Client(stack.base_url, stack.admin_token(), timeout=600)
         self.run_id = uuid.uuid4().hex[:5].upper()
         self.entity = f"SW{self.run_id}"
@@ -144,15 +153,15 @@ def writes(p: Platform, calls: int, levels: list[int]) -> list[Measured]:
     unfiled = iter(p.filers)
     for clients in levels:
         found.append(measure("POST /service-requests", clients, calls, lambda i: p.http(
-            "POST", "/service-requests", p.request_body)))
+            "POST", "/service-requests", p.request_body), p.pids))
     for clients in levels:
         batch = [next(unfiled) for _ in range(calls)]
         found.append(measure("file a statement", clients, calls, lambda i: p.http(
-            "POST", f"{p.cycle}/filers/{batch[i]['staff_id']}/statement", STATEMENT)))
+            "POST", f"{p.cycle}/filers/{batch[i]['staff_id']}/statement", STATEMENT), p.pids))
     for level, clients in enumerate(levels):
         fresh = [p.filer(f"E{level}{i:06d}") for i in range(calls)]
         found.append(measure("enrol one filer", clients, calls, lambda i: p.http(
-            "POST", f"{p.cycle}/filers", {"items": [fresh[i]]})))
+            "POST", f"{p.cycle}/filers", {"items": [fresh[i]]}), p.pids))
     return found
 
 
@@ -186,10 +195,18 @@ def raw_limits(stack: Stack, calls: int, levels: list[int]) -> list[Measured]:
         return True
 
     found = [measure("raw: two-insert transaction", c, calls, transaction) for c in levels]
-    with ClusterRpcProxy({"AMQP_URI": stack.amqp_uri}) as rpc:
-        rpc.intake.health()
-        found += [measure("raw: nameko RPC round trip", c, calls,
-                          lambda i: bool(rpc.intake.health())) for c in levels]
+    proxies, local = [], threading.local()
+
+    def health(i):  # a proxy a thread: one proxy's reply queue is read by one thread only
+        if not hasattr(local, "rpc"):
+            proxies.append(ClusterRpcProxy({"AMQP_URI": stack.amqp_uri}))
+            local.rpc = proxies[-1].start()
+        return bool(local.rpc.intake.health())
+
+    health(0)
+    found += [measure("raw: nameko RPC round trip", c, calls, health) for c in levels]
+    for proxy in proxies:
+        proxy.stop()
     trivial = Http(stack.base_url, "")
     found += [measure("raw: HTTP round trip (no worker)", c, calls,
                       lambda i: trivial("GET", "/no-such-route", ok=(404,))) for c in levels]

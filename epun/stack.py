@@ -491,6 +491,18 @@ def _port_free(port: int) -> bool:
     return port_free(port)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system time of `pid` and its children that it waited for."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def processes(stack: Stack) -> dict[str, int]:
+    """The stack's processes that run now, by name: the database server's and the services'."""
+    names = ["mongo", *stack.service_processes()]
+    return {name: pid for name in names if (pid := stack.read_pid(name))}
+
+
 def open_vhost(prefix: str) -> str:
     """A fresh RabbitMQ virtual host (through the management API), so a private stack's queues
     never meet another's."""

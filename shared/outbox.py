@@ -58,6 +58,10 @@ def events_since(db, after: str | None, limit: int = 1000) -> list[dict]:
     return [outbox_to_envelope(doc) for doc in docs]
 
 
+def lease_clock() -> float:
+    return time.monotonic()
+
+
 class OutboxRelay:
     def __init__(self, db, config: dict, service: str, batch: int = 2000, idle: float = 0.5):
         self.db, self.service, self.batch, self.idle = db, service, batch, idle
@@ -71,6 +75,7 @@ class OutboxRelay:
         self._unroutable: dict[str, float] = {}  # event type -> when to try it again
         self._counted_at = 0.0
         self.beat = time.monotonic()  # the start of the last pass: the readiness check `relay`
+        self._held_until = 0.0  # the lease is ours without asking until then (monotonic)
 
     def wake(self):
         if not self._wake.ready():
@@ -84,7 +89,9 @@ class OutboxRelay:
             except Exception:  # keep relaying: the next pass retries whatever failed
                 log.exception("outbox relay pass failed")
                 published = 0
-            if not published:
+            # a pass that found less than a batch saw every record committed before it began;
+            # a commit since then has woken the relay already
+            if published < self.batch:
                 self._wake.wait(timeout=self.idle)
                 self._wake = Event()
 
@@ -96,7 +103,11 @@ class OutboxRelay:
         return f"the outbox relay has not run for {idle:.0f} s" if idle > seconds else None
 
     def hold_lease(self) -> bool:
-        now = utcnow()
+        """Whether this process may relay: the lease is renewed in the database once half of
+        it has run, and no other process takes it before all of it has."""
+        if lease_clock() < self._held_until:
+            return True
+        renewed_at, now = lease_clock(), utcnow()
         until = now + dt.timedelta(seconds=LEASE_SECONDS)
         try:
             doc = self.db[LEASE].find_one_and_update(
@@ -105,10 +116,13 @@ class OutboxRelay:
                 upsert=True, return_document=ReturnDocument.AFTER)
         except DuplicateKeyError:  # another process holds a live lease
             return False
-        return doc is not None and doc["owner"] == self.owner
+        held = doc is not None and doc["owner"] == self.owner
+        self._held_until = renewed_at + LEASE_SECONDS / 2 if held else 0.0
+        return held
 
     def release(self):
         """Give the lease up at shutdown, so a restarted process relays at once."""
+        self._held_until = 0.0
         try:
             self.db[LEASE].delete_one({"_id": "relay", "owner": self.owner})
         except PyMongoError:

@@ -1,4 +1,5 @@
 """The outbox relay, driven directly: a crash between commit and publish loses nothing."""
+import time
 import uuid
 
 import pytest
@@ -8,7 +9,8 @@ from nameko.standalone.events import get_event_exchange
 from shared.contracts.common import Actor, Role
 from shared.contracts.directory import EntityRegistered
 from shared.mongo import MongoUnitOfWork, create_indexes
-from shared.outbox import OutboxRelay
+from shared import outbox
+from shared.outbox import LEASE_SECONDS, OutboxRelay
 
 pytestmark = pytest.mark.integration
 
@@ -81,3 +83,19 @@ def test_an_event_nobody_listens_to_yet_stays_in_the_outbox(stack, mongo):
     assert relay.hold_lease()
     assert relay.relay_once() == 0
     assert db.outbox.find_one({"_id": envelope.event_id})["sent"] is False
+
+
+def test_a_held_lease_is_renewed_in_the_database_only_after_half_of_it(stack, mongo,
+                                                                        relay_setup,
+                                                                        monkeypatch):
+    service, db, _ = relay_setup
+    relay = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service)
+    assert relay.hold_lease()
+    until = db.outbox_lease.find_one({"_id": "relay"})["until"]
+    assert relay.hold_lease()  # no second write: the stored lease is the first one's
+    assert db.outbox_lease.find_one({"_id": "relay"})["until"] == until
+    later = time.monotonic() + LEASE_SECONDS / 2 + 0.1
+    monkeypatch.setattr(outbox, "lease_clock", lambda: later)
+    assert relay.hold_lease()
+    assert db.outbox_lease.find_one({"_id": "relay"})["until"] > until
+    relay.release()
