@@ -97,8 +97,7 @@ class ApiEntrypoint(HttpRequestHandler):
         """A path whose parameters this route's schemas refuse but another method's route
         takes (GET of `/service-requests/batch`) is that route's path: a 405 naming its
         methods, answered without a worker."""
-        spec = getattr(getattr(self.container.service_cls, self.method_name, None),
-                       "route_spec", None)
+        spec = route_spec_of(self)
         if spec is not None and not parameters_fit(spec.path, request.path_values):
             if self._routes is None:
                 self._routes = routes_map(self.server)
@@ -164,6 +163,12 @@ class UnknownRoute(ApiEntrypoint):
         return self._routes
 
 
+def route_spec_of(entrypoint) -> "RouteSpec | None":
+    """The API route an entrypoint serves (None for the portal's pages and the catch-all)."""
+    handler = getattr(entrypoint.container.service_cls, entrypoint.method_name, None)
+    return getattr(handler, "route_spec", None)
+
+
 def routes_map(server) -> Map:
     """The server's routes but the catch-all, each rule naming its entrypoint."""
     return Map([Rule(p.url, methods=p.method.split(","), endpoint=p)
@@ -180,8 +185,7 @@ def allowed_methods(routes: Map, request) -> list[str]:
             entrypoint, values = adapter.match(method=method)
         except HTTPException:
             continue
-        spec = getattr(getattr(entrypoint.container.service_cls, entrypoint.method_name, None),
-                       "route_spec", None)
+        spec = route_spec_of(entrypoint)
         if spec is None or parameters_fit(spec.path, values):
             allowed.append(method)
     return allowed
