@@ -116,9 +116,14 @@ def test_the_language_is_the_chosen_one_then_the_browser_s():
     assert i18n.translate("zh", "figures.title", period="2014-15") == "2014-15 年度数据"
 
 
-def test_labels_are_valid_json_files():
+def test_labels_are_valid_json_files_each_key_in_one_file_of_an_area():
     for lang in i18n.LANGUAGES:
-        json.loads((i18n.LABELS / f"{lang}.json").read_text(encoding="utf-8"))
+        files = i18n.label_files(lang)
+        keys = [k for f in files for k in json.loads(f.read_text(encoding="utf-8"))]
+        assert len(keys) == len(set(keys)) == len(i18n.labels(lang)), lang
+    areas = {f.parent for f in i18n.label_files("en")}
+    for area in areas:
+        assert sorted(p.stem for p in area.glob("*.json")) == sorted(i18n.LANGUAGES), area
 
 
 # forms

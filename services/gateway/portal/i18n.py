@@ -1,4 +1,8 @@
-"""The portal's labels in English and Chinese (labels/<lang>.json), and the visitor's language."""
+"""The portal's labels in English and Chinese, and the visitor's language.
+
+A language's labels are `labels/<lang>.json` and, per area of the portal, `labels/<area>/<lang>.json`
+(the Office's pages, the Panel's...): one file per area keeps each area's words together. A key is
+defined once across them."""
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -8,9 +12,20 @@ LANGUAGES = ("en", "zh")
 DEFAULT = "en"
 
 
+def label_files(lang: str) -> list[Path]:
+    return [LABELS / f"{lang}.json", *sorted(LABELS.glob(f"*/{lang}.json"))]
+
+
 @lru_cache(maxsize=None)
 def labels(lang: str) -> dict[str, str]:
-    return json.loads((LABELS / f"{lang}.json").read_text(encoding="utf-8"))
+    merged: dict[str, str] = {}
+    for path in label_files(lang):
+        found = json.loads(path.read_text(encoding="utf-8"))
+        twice = set(found) & set(merged)
+        if twice:
+            raise ValueError(f"{path.parent.name}/{path.name} defines again {sorted(twice)}")
+        merged.update(found)
+    return merged
 
 
 def translate(lang: str, key: str, **values) -> str:
