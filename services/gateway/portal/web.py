@@ -109,7 +109,7 @@ class Visit:
         body = templates.get_template(template).render(
             t=self.t, lang=self.lang, actor=actor, csrf=self.csrf, path=self.request.path,
             here=self.here, menu=menu(actor), errors=errors.in_language(self.lang),
-            note=self._note(), switcher=self._switcher(), person=self.person, **context)
+            note=self._note(), switcher=self._switcher(), visitor=self.person, **context)
         return Response(body, status=status, content_type=HTML)
 
     @property
