@@ -7,6 +7,7 @@ it is healthy only when those processes are alive and listen on those ports them
 the gateway's processes share one HTTP port (SO_REUSEPORT: the kernel spreads the connections) and
 replica r of a service has the metrics port `metrics_base + 10 * (r - 1) + <service's place>`.
 """
+import contextlib
 import json
 import os
 import random
@@ -139,9 +140,10 @@ class Stack:
         return self.admin_token()
 
     def down(self):
-        for name in ("alertmanager", "prometheus", *reversed(self.known_processes()), "mongo",
-                     "mail"):
-            self.stop_process(name)
+        # the services and the monitoring stop together (each drains its own work), the
+        # database and the mail server they write to after them
+        self.stop_processes(["alertmanager", "prometheus", *reversed(self.known_processes())])
+        self.stop_processes(["mongo", "mail"])
         marker = self.run_dir / "rabbitmq.started"
         if marker.exists():
             subprocess.run(["rabbitmqctl", "stop"], capture_output=True)
@@ -354,19 +356,28 @@ class Stack:
             return None
 
     def stop_process(self, name: str, timeout: float = 15):
-        pid = self.read_pid(name)
-        if pid and pid_alive(pid):
+        self.stop_processes([name], timeout)
+
+    def stop_processes(self, names: list[str], timeout: float = 15):
+        """SIGTERM to each process group at once, then SIGKILL to those still alive after
+        `timeout` seconds."""
+        pids = {name: self.read_pid(name) for name in names}
+        alive = [pid for pid in pids.values() if pid and pid_alive(pid)]
+        for pid in alive:
             try:
                 os.killpg(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-            deadline = time.monotonic() + timeout
-            while pid_alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
+        deadline = time.monotonic() + timeout
+        while any(pid_alive(pid) for pid in alive) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        for pid in alive:
             if pid_alive(pid):
-                os.killpg(pid, signal.SIGKILL)
-        self.pidfile(name).unlink(missing_ok=True)
-        self.run_dir.joinpath(f"{name}.ports").unlink(missing_ok=True)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+        for name in names:
+            self.pidfile(name).unlink(missing_ok=True)
+            self.run_dir.joinpath(f"{name}.ports").unlink(missing_ok=True)
 
     def wait_healthy(self, seconds: float = 120):
         """Every process started is alive and listens on its own ports, and the gateway's health
