@@ -299,11 +299,11 @@ class Reminders(MongoRepository):
                "entity": reminder.entity, "year": reminder.year,
                "staff_id": reminder.staff_id, "sent_on": sent_on,
                "sent_by": reminder.sent_by, "non_filers": 1}
-        _insert_once(self.uow, "reminders", doc, lambda: Conflict(
-            f"{reminder.staff_id} was reminded today already"))
+        _insert_once(self.uow, "reminders", doc, lambda: StaleState(
+            f"{reminder.staff_id} was reminded meanwhile"))
 
     def filer_days(self, year: int, staff_id: str) -> list[dt.date]:
-        return sorted(_date(d["sent_on"]) for d in self.db.reminders.find(
+        return sorted(dt.date.fromisoformat(d["sent_on"]) for d in self.db.reminders.find(
             {"year": year, "staff_id": staff_id}, {"sent_on": 1}))
 
     def of(self, year: int, entity: str) -> list[dict]:

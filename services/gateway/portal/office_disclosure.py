@@ -114,7 +114,7 @@ class OfficeDisclosurePages:
     def portal_office_participants(self, visit):
         require(visit.who, OFFICE)
         chosen = visit.query.get("entity")
-        values: dict = {}
+        values = {}
         for participant in self.disclosure.list_participants(visit.who):
             if participant["entity"] == chosen:
                 values = {"entity": chosen, "cost_sharing": participant["cost_sharing"],
