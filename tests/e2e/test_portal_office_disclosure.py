@@ -119,6 +119,8 @@ def test_the_office_runs_a_cycle_and_the_focal_point_reminds_its_non_filers(
 
     confirm = office.get(f"/office/cycles/{year}/close")
     assert "2 filers of the" in confirm.text
+    confirm_zh = office.get(f"/office/cycles/{year}/close", cookies={"epun_lang": "zh"})
+    assert f"关闭 {year} 周期？" in confirm_zh.text and "仍有 2 名申报人" in confirm_zh.text
     closed = office.post(f"/office/cycles/{year}/close", {},
                          form_page=f"/office/cycles/{year}/close")
     assert f"The {year} cycle is closed." in closed.text
