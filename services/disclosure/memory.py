@@ -9,8 +9,8 @@ from shared.kernel.errors import Conflict, StaleState
 from shared.kernel.pagination import Page
 from shared.kernel.uow import InMemoryUnitOfWork
 
-from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, Participant,
-                     PublicDisclosure, PublicReviewed, Reminder, S, Statement,
+from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, FilerReminder,
+                     Participant, PublicDisclosure, PublicReviewed, Reminder, S, Statement,
                      VerificationSample)
 from .keyring import Keyring, open_statement, reseal_statement, seal_statement
 
@@ -250,12 +250,26 @@ class Reminders(_Repository):
     collection = "reminders"
 
     def sent(self, year: int, days_before: int) -> set[str]:
-        return {r.entity for r in self._all() if (r.year, r.days_before) == (year, days_before)}
+        return {r.entity for r in self._all() if isinstance(r, Reminder)
+                and (r.year, r.days_before) == (year, days_before)}
 
     def add(self, reminder: Reminder):
         self.uow.seen(reminder)
         self.uow.stage(self.collection, (reminder.year, reminder.entity, reminder.days_before),
                        reminder, expect=lambda current: current is None)
+
+    def add_for_filer(self, reminder: FilerReminder):
+        self.uow.seen(reminder)
+        self.uow.stage(self.collection, (reminder.year, reminder.entity, reminder.staff_id,
+                                         reminder.sent_on),
+                       reminder, expect=lambda current: current is None)
+
+    def filer_days(self, year: int, staff_id: str) -> list:
+        return sorted(r.sent_on for r in self._all() if isinstance(r, FilerReminder)
+                      and (r.year, r.staff_id) == (year, staff_id))
+
+    def of(self, year: int, entity: str) -> list[dict]:
+        return [r.view() for r in self._all() if (r.year, r.entity) == (year, entity)]
 
 
 class DisclosureMemory(InMemoryUnitOfWork):

@@ -229,13 +229,27 @@ class DisclosureService(ServiceBase):
     @rpc
     def send_reminders(self, actor, year, days_before, entity=None):
         """Queue `compliance_reminder_due` per entity naming its non-filers (one entity's, or
-        all); once per cycle, entity and number of days."""
-        actor = require(actor, PROGRAMME)
+        all; a focal point: its own); once per cycle, entity and number of days."""
+        actor = require(actor, PROGRAMME | {Role.focal_point})
 
         def command():
             request = validated(ReminderRequest, {"days_before": days_before, "entity": entity})
             return uc.Remind(_year(year), request.days_before, request.entity)
         return self._call(actor, uc.send_reminders, command, path=("year",))
+
+    @rpc
+    def remind_filer(self, actor, year, staff_id):
+        """Remind one filer who has not filed (its entity's focal point or the Office)."""
+        actor = require(actor, PROGRAMME | {Role.focal_point})
+        return self._call(actor, uc.remind_filer, lambda: _for_filer(year, staff_id))
+
+    @rpc
+    def list_reminders(self, actor, year, query=None):
+        """The reminders sent for one entity in a cycle, newest first."""
+        actor = require(actor, READ_ALL | {Role.focal_point})
+        entity = (query or {}).get("entity") or None
+        return self._call(actor, uc.list_reminders, lambda: uc.ListReminders(
+            _year(year), checked(EntityCode, entity, "entity") if entity else None), **QUERY)
 
     @timer(interval=3600)
     def send_due_reminders(self):

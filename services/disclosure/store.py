@@ -21,7 +21,8 @@ from shared.kernel.errors import Conflict, StaleState
 from shared.kernel.pagination import Page
 from shared.mongo import MongoRepository, MongoUnitOfWork, find_ids
 
-from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, Participant,
+from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, FilerReminder,
+                     Participant,
                      PublicDisclosure, PublicReviewed, Reminder, S, Statement,
                      VerificationSample)
 from .keyring import Keyring, open_statement, reseal_statement, seal_statement
@@ -285,9 +286,31 @@ class Reminders(MongoRepository):
         self.uow.seen(reminder)
         doc = {"_id": f"{reminder.year}|{reminder.entity}|{reminder.days_before}",
                "entity": reminder.entity, "year": reminder.year,
-               "days_before": reminder.days_before, "non_filers": reminder.non_filers}
+               "days_before": reminder.days_before, "non_filers": reminder.non_filers,
+               "sent_on": _iso(reminder.sent_on), "sent_by": reminder.sent_by}
         _insert_once(self.uow, "reminders", doc, lambda: StaleState(
             f"a reminder to {reminder.entity} was sent meanwhile"))
+
+    def add_for_filer(self, reminder: FilerReminder):
+        """One filer's reminder, at most one a day (its key holds the day)."""
+        self.uow.seen(reminder)
+        sent_on = reminder.sent_on.isoformat()
+        doc = {"_id": f"{reminder.year}|{reminder.entity}|{reminder.staff_id}|{sent_on}",
+               "entity": reminder.entity, "year": reminder.year,
+               "staff_id": reminder.staff_id, "sent_on": sent_on,
+               "sent_by": reminder.sent_by, "non_filers": 1}
+        _insert_once(self.uow, "reminders", doc, lambda: StaleState(
+            f"{reminder.staff_id} was reminded meanwhile"))
+
+    def filer_days(self, year: int, staff_id: str) -> list[dt.date]:
+        return sorted(dt.date.fromisoformat(d["sent_on"]) for d in self.db.reminders.find(
+            {"year": year, "staff_id": staff_id}, {"sent_on": 1}))
+
+    def of(self, year: int, entity: str) -> list[dict]:
+        return [{"year": d["year"], "entity": d["entity"], "staff_id": d.get("staff_id"),
+                 "sent_on": d.get("sent_on"), "sent_by": d.get("sent_by"),
+                 "days_before": d.get("days_before"), "non_filers": d.get("non_filers", 0)}
+                for d in self.db.reminders.find({"entity": entity, "year": year})]
 
 
 class DisclosureUnitOfWork(MongoUnitOfWork):

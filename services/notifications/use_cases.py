@@ -240,9 +240,22 @@ def _reminders(uow, due: domain.Due, entities: list[str], non_filers: dict[str, 
     return notices
 
 
+def _filer_reminder(uow, due: domain.Due, event, event_id: str) -> Notices:
+    """One filer's reminder, to that filer alone while it has not filed; its message derives
+    from the event, so another day's reminder is another message."""
+    filer = uow.filers.get(event.year, event.staff_id)
+    notices = Notices()
+    if filer is not None and filer.get("state") == "enrolled" and not due.overdue:
+        notices.add("filing_reminder", [_filer_recipient(filer)], {
+            "year": due.year, "deadline": due.deadline.isoformat(),
+            "days_before": due.days_before, "link": f"/filer/{due.year}/statement"},
+            f"{event_id}:{event.staff_id}", year=due.year)
+    return notices
+
+
 def reminder_requested(uow, event_id: str, event, settings: Settings) -> Queued:
     """compliance_reminder_due: the reminders one entity's focal point (or the Office) asked
-    for, under the schedule's rules."""
+    for, under the schedule's rules; naming one filer (`staff_id`), that filer's alone."""
     with uow:
         cycle = uow.cycles.get(event.year)
         unknown = set(event.non_filers) - uow.filers.known(event.year, event.entity)
@@ -251,7 +264,9 @@ def reminder_requested(uow, event_id: str, event, settings: Settings) -> Queued:
                               f"{len(unknown)} of its non-filers has not arrived yet")
         due = domain.on_demand(cycle, uow.clock.today(), event.days_before)
         notices = Notices()
-        if due:
+        if due and event.staff_id:
+            notices = _filer_reminder(uow, due, event, event_id)
+        elif due:
             wanted = set(event.non_filers)
             non_filers = [f for f in uow.filers.outstanding(event.year, event.entity)
                           if not wanted or f["staff_id"] in wanted]

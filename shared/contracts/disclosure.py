@@ -173,6 +173,7 @@ class ComplianceReminderDue(Contract):
     deadline: dt.date
     days_before: int
     non_filers: list[str]  # staff ids the focal point should chase
+    staff_id: Optional[str] = None  # a reminder of this one filer (not of the entity's)
 
 
 # requests and answers of the disclosure API (the events above stay free of confidential content)
@@ -523,6 +524,17 @@ class Reminders(Contract):
     non_filers: int  # how many non-filers they name
     queued: list[ReminderQueued]
     already_queued: list[EntityCode]  # reminded this many days before the deadline already
+
+
+class SentReminder(Contract):
+    """A reminder sent: to an entity's non-filers (`staff_id` none) or to one filer."""
+    year: int
+    entity: EntityCode
+    staff_id: Optional[str] = None
+    sent_on: Optional[dt.date] = None  # unknown for reminders sent before dates were kept
+    sent_by: Optional[str] = None
+    days_before: Optional[int] = None  # an entity's: the number of days before the deadline
+    non_filers: int  # how many filers it named
 
 
 def _none_when_empty(value):

@@ -8,6 +8,7 @@ from conftest import ACTOR, backends
 
 from services.disclosure.domain import (Cycle, Enrolment, Filer, FilerChanges, Participant,
                                         PublicDisclosure, PublicReviewed, Reminder, Statement,
+                                        FilerReminder,
                                         VerificationSample)
 from services.disclosure.keyring import Keyring
 from services.disclosure.memory import TEST_KEYRING, DisclosureMemory
@@ -301,3 +302,25 @@ def test_a_reminder_goes_once_per_cycle_entity_and_days(backend):
         committed(backend, lambda uow: uow.reminders.add(reminder("DM", 7)))
     assert len(backend.outbox()) == 3
 
+
+
+def test_a_filer_is_reminded_once_a_day_and_the_reminders_are_listed_by_entity(backend):
+    cycle = Cycle(YEAR, dt.date(YEAR, 3, 1), dt.date(YEAR, 5, 31), 100.0)
+    day = dt.date(YEAR, 4, 1)
+
+    def reminder(on):
+        return FilerReminder.send(ACTOR, cycle, "S1", "DM", "invited", [], on)
+    committed(backend, lambda uow: uow.reminders.add_for_filer(reminder(day)))
+    committed(backend, lambda uow: uow.reminders.add(Reminder.due(
+        YEAR, cycle.deadline, "DM", 7, ["S1", "S2"], day, "the office")))
+    with pytest.raises(StaleState):
+        committed(backend, lambda uow: uow.reminders.add_for_filer(reminder(day)))
+    committed(backend, lambda uow: uow.reminders.add_for_filer(
+        reminder(day + dt.timedelta(days=1))))
+    assert backend.uow().reminders.filer_days(YEAR, "S1") == [day, day + dt.timedelta(days=1)]
+    assert backend.uow().reminders.sent(YEAR, 7) == {"DM"}
+    listed = sorted(backend.uow().reminders.of(YEAR, "DM"),
+                    key=lambda r: (r["sent_on"], r["staff_id"] or ""))
+    assert [(r["staff_id"], r["sent_on"], r["non_filers"]) for r in listed] == [
+        (None, "2015-04-01", 2), ("S1", "2015-04-01", 1), ("S1", "2015-04-02", 1)]
+    assert backend.uow().reminders.of(YEAR, "UNDP") == []

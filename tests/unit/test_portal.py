@@ -9,11 +9,12 @@ from werkzeug.datastructures import MultiDict
 from services.gateway.portal import PortalRoutes, focal, forms, i18n, sessions
 from shared.contracts import panel
 from shared.contracts.common import Role
+from shared.contracts.contacts import Language
 from shared.contracts.deliveries import DeliveryState
 from shared.contracts.directory import EntityCategory
-from shared.contracts.disclosure import (ConflictType, DeclineReason, Designation,
+from shared.contracts.disclosure import (ConflictType, CycleStatus, DeclineReason, Designation,
                                          ExemptionReason, FilingStatus, PublicReview,
-                                         ReviewOutcome)
+                                         ReviewOutcome, StratumField, VerificationOutcome)
 from shared.contracts.intake import AdviceTopic, Category, Source
 from services.gateway.service import GatewayService
 
@@ -97,7 +98,9 @@ def test_every_value_a_page_shows_by_its_enumeration_has_a_label():
              "report_review.status.": panel.ReportReviewStatus,
              "chair_review.status.": panel.ChairReviewStatus,
              "chair_review.outcome.": panel.ChairReviewOutcome,
-             "category.entity.": EntityCategory, "notifications.state.": DeliveryState}
+             "category.entity.": EntityCategory, "notifications.state.": DeliveryState,
+             "cycle.status.": CycleStatus, "office_fdp.outcome.": VerificationOutcome,
+             "office_fdp.stratum.": StratumField, "office_fdp.language.": Language}
     missing = [prefix + m.value for prefix, enum in shown.items() for m in enum
                if not i18n.has_label(prefix + m.value)]
     assert missing == []

@@ -839,3 +839,57 @@ def test_the_annual_job_opens_the_year_s_cycle_from_1_march_once(fdp, state, clo
             opened["status"]) == (2016, "2016-03-01", "2016-05-31", 1000.0, "open")
     assert uc.open_annual_cycle(fdp(), (5, 31)) is None
     assert [e.payload["year"] for e in state.events("cycle_opened")] == [YEAR, 2016]
+
+
+# ---- reminders of one filer, and the reminders sent ----
+
+def test_the_focal_point_reminds_one_of_its_non_filers_once_a_day(fdp, state, clock):
+    enrol(fdp, row("U1"), row("U2"), row("D1", entity="DM"))
+    sent = uc.remind_filer(fdp(focal("UNDP")), one("U1"))
+    assert sent == {"year": YEAR, "entity": "UNDP", "staff_id": "U1", "sent_on": "2015-07-31",
+                    "sent_by": focal("UNDP").label, "days_before": None, "non_filers": 1}
+    [event] = state.events("compliance_reminder_due")
+    assert event.entity == "UNDP" and event.payload["staff_id"] == "U1"
+    assert event.payload["non_filers"] == ["U1"] and event.payload["days_before"] == 30
+    with pytest.raises(Conflict, match="reminded today already"):
+        uc.remind_filer(fdp(focal("UNDP")), one("U1"))
+    with pytest.raises(Forbidden):
+        uc.remind_filer(fdp(focal("UNDP")), one("D1"))
+    uc.remind_filer(fdp(EO), one("D1"))  # the Office reminds any entity's filer
+    clock.advance(days=1)
+    uc.remind_filer(fdp(focal("UNDP")), one("U1"))
+    assert [r["sent_on"] for r in uc.list_reminders(fdp(focal("UNDP")),
+                                                     uc.ListReminders(YEAR))] == [
+        "2015-08-01", "2015-07-31"]
+
+
+def test_no_reminder_of_a_filer_who_filed_or_is_exempted_nor_on_a_closed_cycle(fdp, state):
+    enrol(fdp, row("U1"), row("U2"), row("U3"))
+    file_all(fdp, "U1")
+    uc.exempt_filer(fdp(), one("U2", ExemptionIn(reason="on_leave")))
+    with pytest.raises(Conflict, match="U1 has filed"):
+        uc.remind_filer(fdp(), one("U1"))
+    with pytest.raises(Conflict, match="U2 is exempted"):
+        uc.remind_filer(fdp(), one("U2"))
+    with pytest.raises(NotFound):
+        uc.remind_filer(fdp(), one("NOBODY"))
+    uc.close_cycle(fdp(), uc.CloseCycle(YEAR))
+    with pytest.raises(Conflict, match="closed"):
+        uc.remind_filer(fdp(), one("U3"))
+    assert state.events("compliance_reminder_due") == []
+
+
+def test_the_reminders_sent_list_the_entitys_with_their_day_and_sender(fdp):
+    enrol(fdp, row("U1"), row("U2"), row("D1", entity="DM"))
+    uc.send_reminders(fdp(focal("UNDP")), uc.Remind(YEAR, 30))  # its own entity's
+    with pytest.raises(Forbidden):
+        uc.send_reminders(fdp(focal("UNDP")), uc.Remind(YEAR, 30, "DM"))
+    uc.remind_filer(fdp(), one("U2"))
+    listed = uc.list_reminders(fdp(), uc.ListReminders(YEAR, "UNDP"))
+    assert [(r["staff_id"], r["sent_by"], r["non_filers"]) for r in listed] == [
+        ("U2", EO.label, 1), (None, focal("UNDP").label, 2)]
+    assert uc.list_reminders(fdp(), uc.ListReminders(YEAR, "DM")) == []
+    with pytest.raises(Forbidden):
+        uc.list_reminders(fdp(focal("UNDP")), uc.ListReminders(YEAR, "DM"))
+    with pytest.raises(Invalid):
+        uc.list_reminders(fdp(), uc.ListReminders(YEAR))

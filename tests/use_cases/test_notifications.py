@@ -122,6 +122,18 @@ def test_an_asked_for_reminder_follows_the_same_rules(uow, state, clock):
         uc.reminder_requested(uow(), "r4", ahead, SETTINGS)
 
 
+def test_a_reminder_of_one_filer_goes_to_that_filer_alone_each_time(uow, state, clock):
+    a_cycle(uow, [filer("S1", email="s1@x.org"), filer("S2", email="s2@x.org")])
+    ask = ComplianceReminderDue(year=2015, entity="UNHCR", deadline=DEADLINE, days_before=30,
+                                non_filers=["S1"], staff_id="S1")
+    clock._now = dt.datetime(2015, 4, 1, 9, tzinfo=dt.timezone.utc)
+    assert uc.reminder_requested(uow(), "one-1", ask, SETTINGS).queued == 1
+    assert uc.reminder_requested(uow(), "one-1", ask, SETTINGS).queued == 0  # redelivered
+    assert uc.reminder_requested(uow(), "one-2", ask, SETTINGS).queued == 1  # another day's
+    assert [d["recipient"] for d in deliveries(state, "filing_reminder")] == ["s1@x.org"] * 2
+    assert not deliveries(state, "compliance_summary")
+
+
 def test_a_reminder_naming_a_filer_not_enrolled_yet_waits_for_the_enrolment(uow, state, clock):
     a_cycle(uow, [filer("S1", email="s1@x.org")])
     ask = ComplianceReminderDue(year=2015, entity="UNHCR", deadline=DEADLINE, days_before=30,

@@ -13,6 +13,8 @@ from .figures import (compliance, conflict_counts, cost_shares, count,  # noqa: 
 from .filers import (Enrolment, Filer, FilerChanges, PublicDisclosure,  # noqa: F401
                      PublicReviewed, Reminder, Statement, summary_of)
 from .programme import Cycle, Participant, annual_cycle_due  # noqa: F401
+from .reminders import (FilerReminder, check_may_remind, days_to_deadline,  # noqa: F401
+                        filer_reminder_problem, newest_first)
 from .rules import (FILED, MOVES, NOT_FILED, OUTSTANDING, REVIEWED, S,  # noqa: F401
                     check_move, cycle_opening, cycle_problems, cycle_status, disclosure_period,
                     enrolment_date_problems,

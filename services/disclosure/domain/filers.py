@@ -324,12 +324,22 @@ class Reminder(Aggregate):
     entity: str
     days_before: int
     non_filers: int
+    sent_on: dt.date | None = None
+    sent_by: str | None = None
 
     @classmethod
     def due(cls, year: int, deadline: dt.date, entity: str, days_before: int,
-            staff_ids: list[str]) -> "Reminder":
-        reminder = cls(year, entity, days_before, len(staff_ids))
+            staff_ids: list[str], sent_on: dt.date | None = None,
+            sent_by: str | None = None) -> "Reminder":
+        reminder = cls(year, entity, days_before, len(staff_ids), sent_on, sent_by)
         reminder.record(ComplianceReminderDue(year=year, entity=entity, deadline=deadline,
                                               days_before=days_before, non_filers=staff_ids),
                         entity)
         return reminder
+
+    def view(self) -> dict:
+        """As `SentReminder`."""
+        return {"year": self.year, "entity": self.entity, "staff_id": None,
+                "sent_on": self.sent_on.isoformat() if self.sent_on else None,
+                "sent_by": self.sent_by, "days_before": self.days_before,
+                "non_filers": self.non_filers}

@@ -7,10 +7,12 @@ changes); each refused row is reported with its reasons and the status it would 
 Results are the API's JSON-ready answers.
 """
 from .commands import (Batch, CloseCycle, ComplianceQuery, DrawSample,  # noqa: F401
-                       EnrolParticipant, ForFiler, ListFilers, ListNonFilers, Remind)
+                       EnrolParticipant, ForFiler, ListFilers, ListNonFilers, ListReminders,
+                       Remind)
 from .compliance import (compliance, draw_verification_sample,  # noqa: F401
-                         get_verification_sample, non_filers, record_verification,
-                         record_verifications, send_due_reminders, send_reminders)
+                         get_verification_sample, list_reminders, non_filers,
+                         record_verification, record_verifications, remind_filer,
+                         send_due_reminders, send_reminders)
 from .filers import (STATEMENT_READERS, STATEMENT_READERS_ONLY,  # noqa: F401
                      approve_public_disclosure, approve_public_disclosures,
                      decide_public_disclosure, decide_public_disclosures,

@@ -65,3 +65,9 @@ class Remind:
     year: int
     days_before: int
     entity: str | None = None  # one entity's reminder; None: every entity with non-filers
+
+
+@dataclass(frozen=True)
+class ListReminders:
+    year: int
+    entity: str | None = None  # a focal point's own when not given

@@ -6,8 +6,9 @@ from shared.kernel.pagination import Page, page_size
 from shared.kernel.uow import retrying
 
 from .. import domain
-from ..domain import Reminder, VerificationSample
-from .commands import Batch, ComplianceQuery, DrawSample, ForFiler, ListNonFilers, Remind
+from ..domain import FilerReminder, Reminder, VerificationSample
+from .commands import (Batch, ComplianceQuery, DrawSample, ForFiler, ListNonFilers,
+                       ListReminders, Remind)
 from .steps import (FilerMove, changeable_cycle, counters_seen, cycle_of, entity_asked,
                     save_changes)
 
@@ -35,9 +36,13 @@ def send_reminders(uow, command: Remind) -> dict:
     and number of days, and only while the cycle is open and its deadline ahead."""
     year, days, entity = command.year, command.days_before, command.entity
     queued, already = [], []
+    if uow.actor.entity_scoped:  # a focal point reminds its own entity's non-filers
+        entity = entity or uow.actor.entity
+        domain.check_may_remind(uow.actor, entity)
+    today, sender = uow.clock.today(), uow.actor.label or uow.actor.role.value
     with uow:
         cycle = cycle_of(uow, year)
-        cycle.check_remindable(uow.clock.today())
+        cycle.check_remindable(today)
         if entity is not None and entity not in set(uow.participants.codes()):
             raise Invalid.field("entity", f"{entity} does not take part in the programme")
         reminded = uow.reminders.sent(year, days)
@@ -48,7 +53,8 @@ def send_reminders(uow, command: Remind) -> dict:
                 already.append(due)
                 continue
             staff_ids = uow.filers.outstanding(year, due)
-            uow.reminders.add(Reminder.due(year, cycle.deadline, due, days, staff_ids))
+            uow.reminders.add(Reminder.due(year, cycle.deadline, due, days, staff_ids,
+                                           today, sender))
             queued.append({"entity": due, "non_filers": len(staff_ids)})
         if queued:
             uow.cycles.still_open(cycle)
@@ -56,6 +62,37 @@ def send_reminders(uow, command: Remind) -> dict:
     return {"year": year, "deadline": cycle.deadline.isoformat(), "days_before": days,
             "entities": len(queued), "non_filers": sum(q["non_filers"] for q in queued),
             "queued": queued, "already_queued": already}
+
+
+@retrying
+def remind_filer(uow, command: ForFiler) -> dict:
+    """Remind one filer who has not filed (see `domain.reminders`): its reminder is kept with
+    its day and sender, and its `compliance_reminder_due` names the filer alone."""
+    year, staff_id = command.year, command.staff_id
+    with uow:
+        cycle = cycle_of(uow, year)
+        filer = uow.filers.get(year, staff_id)
+        if filer is None:
+            raise NotFound(f"{staff_id} is not enrolled in the {year} cycle")
+        reminder = FilerReminder.send(uow.actor, cycle, staff_id, filer.entity, filer.status,
+                                      uow.reminders.filer_days(year, staff_id),
+                                      uow.clock.today())
+        uow.reminders.add_for_filer(reminder)
+        uow.cycles.still_open(cycle)
+        uow.audit("remind_filer", f"disclosure/cycles/{year}/filers/{staff_id}",
+                  filer.entity)
+        uow.commit()
+    return reminder.view()
+
+
+def list_reminders(uow, command: ListReminders) -> list[dict]:
+    """The reminders sent for one entity in a cycle (to all its non-filers, or to one),
+    newest first."""
+    entity = entity_asked(uow, command.entity)
+    if not entity:
+        raise Invalid.field("entity", "name the entity")
+    cycle_of(uow, command.year)
+    return domain.newest_first(uow.reminders.of(command.year, entity))
 
 
 def send_due_reminders(uow, days: list[int]) -> list[dict]:

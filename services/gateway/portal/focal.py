@@ -231,7 +231,8 @@ class FocalPages:
         return visit.render("focal/compliance.html", entity=record, cycle=cycle,
                             own=own[0] if own else None, by_station=by_station,
                             non_filers=non_filers,
-                            last_reminder_on=self._last_reminder_on(visit, year, entity))
+                            last_reminder_on=self._last_reminder_on(visit, year, entity),
+                            reminders=self._portal_reminders(visit, year, entity))
 
     @page("GET", "/focal/<entity>/compliance/<int:year>/compliance.csv")
     def portal_compliance_csv(self, visit, entity, year):

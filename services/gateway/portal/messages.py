@@ -45,6 +45,8 @@ RULES = [(re.compile(pattern), key) for pattern, key in (
     (r"(?P<sum>\d+) preliminary reviews but only (?P<total>\d+) inquiries",
      "error.rule.preliminary_reviews"),
     (r"(?P<sum>\d+) filed but only (?P<total>\d+) filers", "error.rule.filed"),
+    (r"the deadline comes after the opening", "error.rule.deadline_after_opening"),
+    (r"the (?P<year>\d+) cycle opens in \d+", "error.rule.cycle_opens_in_year"),
 )]
 
 

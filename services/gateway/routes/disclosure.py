@@ -8,12 +8,13 @@ from shared.contracts.disclosure import (MAX_BATCH_ROWS, Compliance, CostShares,
                                          PublicDisclosureRecord, PublicDisclosureReturn,
                                          PublicDisclosureRow, PublishedDisclosure,
                                          ReminderRequest, Reminders, ReviewIn, ReviewRow,
+                                         SentReminder,
                                          SampleRequest, StaffRow, Statement, StatementIn,
                                          StatementReceipt, StatementRow, VerificationIn,
                                          VerificationRow, VerificationSample)
 
 from ..api import (PAGING, batch_route, forward, given_fields, list_route, optional_body,
-                   query_value, route)
+                   query_string, query_value, route)
 
 TAG = "disclosure"
 CYCLE = "/disclosure/cycles/{year}"
@@ -142,6 +143,17 @@ class DisclosureRoutes:
         "while the cycle is open and its deadline ahead)", "send_reminders",
         lambda call: call.body.days_before, lambda call: call.body.entity,
         body=ReminderRequest, response=Reminders, status=202)
+    remind_filer = _step(
+        "POST", FILER + "/reminder",
+        "Remind one filer who has not filed (its entity's focal point or the Ethics Office; "
+        "once a day, while the cycle is open and its deadline ahead)", "remind_filer",
+        body=None, response=SentReminder, status=201)
+    list_reminders = route(
+        "GET", CYCLE + "/reminders",
+        "The reminders sent for one entity (to all its non-filers or to one), newest first",
+        response=[SentReminder], tag=TAG, query={"entity": "an entity code (a focal point: "
+                                                           "its own by default)"})(
+        forward("disclosure.list_reminders", query_string))
 
     # voluntary public disclosure
 
