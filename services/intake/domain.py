@@ -151,6 +151,12 @@ class InquiryMove:
         return MOVES.get(InquiryStatus(status), frozenset())
 
 
+def next_decisions(status: InquiryStatus) -> list[InquiryStatus]:
+    """The decisions `status` allows, in the order of the statuses."""
+    allowed = InquiryMove.from_status(status)
+    return [s for s in InquiryStatus if s in allowed]
+
+
 @dataclass(frozen=True)
 class CaseNote:
     text: str

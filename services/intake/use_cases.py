@@ -257,7 +257,7 @@ def inquiry_view(inquiry: Inquiry, today: dt.date) -> RetaliationInquiry:
                    for d, on, p in inquiry.decisions],
         review_opened_on=inquiry.review_opened_on, due_on=clock.due_on,
         days_left=clock.days_left, due_soon=clock.due_soon, overdue=inquiry.overdue(today),
-        closed=inquiry.closed,
+        closed=inquiry.closed, next_decisions=domain.next_decisions(inquiry.status),
         notes=[Note(text=n.text, noted_on=n.noted_on, by=n.by) for n in inquiry.notes],
         protection_measures=[ProtectionMeasure(measure=m.measure, decided_on=m.decided_on)
                              for m in inquiry.measures])

@@ -283,6 +283,7 @@ class RetaliationInquiry(InquiryReceipt):
     due_soon: bool = False  # due within 10 days, not yet overdue
     overdue: bool = False  # a preliminary review open more than 45 days
     closed: bool = False  # no decision can follow the last one
+    next_decisions: list[InquiryStatus] = []  # the decisions its status allows
     notes: list[Note] = []  # oldest first
     protection_measures: list[ProtectionMeasure] = []  # oldest first
 

@@ -7,7 +7,7 @@ import pytest
 
 from services.intake.domain import (MOVES, CaseNote, Inquiry, InquiryMove, Measure, ReviewClock,
                                     is_overdue, overdue_cutoff, queue_order, review_clock,
-                                    review_due_on)
+                                    next_decisions, review_due_on)
 from shared.contracts.intake import InquiryStatus as S
 from shared.kernel.errors import Conflict, Invalid
 
@@ -198,3 +198,9 @@ def test_measures_are_kept_in_order_until_the_inquiry_closes():
     with pytest.raises(Conflict):
         closed.protect("Too late", dt.date(2014, 9, 11), TODAY)
     assert closed.add_note("Closed on request", dt.date(2014, 9, 11), "eo", TODAY).notes
+
+
+def test_the_next_decisions_follow_the_table_in_the_statuses_order():
+    assert next_decisions(S.received) == [S.outside_mandate, S.advice_only,
+                                          S.preliminary_review]
+    assert next_decisions(S.withdrawn) == []

@@ -14,7 +14,7 @@ from shared.contracts.directory import EntityCategory
 from shared.contracts.disclosure import (ConflictType, DeclineReason, Designation,
                                          ExemptionReason, FilingStatus, PublicReview,
                                          ReviewOutcome)
-from shared.contracts.intake import AdviceTopic, Category, Source
+from shared.contracts.intake import ActivityKind, AdviceTopic, Category, InquiryStatus, Source
 from services.gateway.service import GatewayService
 
 TEMPLATES = Path(__file__).parents[2] / "services" / "gateway" / "templates"
@@ -97,7 +97,8 @@ def test_every_value_a_page_shows_by_its_enumeration_has_a_label():
              "report_review.status.": panel.ReportReviewStatus,
              "chair_review.status.": panel.ChairReviewStatus,
              "chair_review.outcome.": panel.ChairReviewOutcome,
-             "category.entity.": EntityCategory, "notifications.state.": DeliveryState}
+             "category.entity.": EntityCategory, "notifications.state.": DeliveryState,
+             "activity.kind.": ActivityKind, "inquiry.status.": InquiryStatus}
     missing = [prefix + m.value for prefix, enum in shown.items() for m in enum
                if not i18n.has_label(prefix + m.value)]
     assert missing == []

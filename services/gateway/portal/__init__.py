@@ -7,6 +7,7 @@ from .admin import AdminPages
 from .filer import FilerPages
 from .focal import FocalPages
 from .notifications import NotificationPages
+from .office import OfficePages
 from .panel import PanelPages
 from .public import PublicPages
 from .public_review import PublicReviewPages
@@ -16,5 +17,6 @@ from .sign_in import SignInPages
 
 
 class PortalRoutes(AccountPages, SignInPages, AdminPages, FocalPages, PanelPages, ReviewPages,
-                   PublicReviewPages, FilerPages, ReportPages, PublicPages, NotificationPages):
+                   PublicReviewPages, FilerPages, ReportPages, PublicPages, NotificationPages,
+                   OfficePages):
     pass
