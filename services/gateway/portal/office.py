@@ -133,6 +133,7 @@ class OfficePages:
     def portal_office_upload(self, visit):
         require(visit.who, WRITERS)
         context = self._office_upload_context(visit)
+        del context["action"]  # the upload sends its page's own address
         return self._portal_upload(
             visit, context.pop("entity"), context.pop("kind"), context.pop("columns"),
             lambda items: self.intake.log_service_requests(visit.who, items), **context)
