@@ -297,7 +297,8 @@ def review_due_on(review_opened_on: dt.date) -> dt.date:
 def queue_order(inquiries: Iterable[Inquiry], today: dt.date) -> list[Inquiry]:
     """The Office's queue: reviews overdue or due soon first (the least time left first), then
     the others, the most recently received first."""
-    urgent, others = [], []
+    urgent: list[Inquiry] = []
+    others: list[Inquiry] = []
     for inquiry in inquiries:
         clock = inquiry.clock(today)
         (urgent if clock.overdue or clock.due_soon else others).append(inquiry)
