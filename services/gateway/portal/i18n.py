@@ -1,8 +1,8 @@
 """The portal's labels in English and Chinese, and the visitor's language.
 
-A language's labels are `labels/<lang>.json` and, per area of the portal, `labels/<area>/<lang>.json`
-(the Office's pages, the Panel's...): one file per area keeps each area's words together. A key is
-defined once across them."""
+A language's labels are `labels/<lang>.json` and, per area of the portal,
+`labels/<area>/<lang>.json` (the Office's pages, the Panel's...): one file per area keeps each
+area's words together. A key is defined once across them."""
 import json
 from functools import lru_cache
 from pathlib import Path
