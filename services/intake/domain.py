@@ -12,7 +12,8 @@ from shared.contracts.common import Actor
 from shared.contracts.directory import Entity, EntityRegistered
 from shared.contracts.intake import (ActivityRecord, ActivityRecorded, AnnualFigures,
                                      AnnualFiguresSubmitted, Category, InquiryStatus,
-                                     RetaliationDecisionRecorded, RetaliationInquiryReceived,
+                                     ProtectionMeasureRecorded, RetaliationDecisionRecorded,
+                                     RetaliationInquiryReceived, RetaliationNoteAdded,
                                      ServiceRequestBatchLogged, ServiceRequestLogged,
                                      ServiceRequestRecord)
 from shared.contracts.periods import period_bounds, period_of, period_started
@@ -20,6 +21,7 @@ from shared.kernel.aggregate import Aggregate
 from shared.kernel.errors import Conflict, Forbidden, Invalid, problem, refuse
 
 OVERDUE_AFTER_DAYS = 45
+DUE_SOON_DAYS = 10
 
 
 # ---- the directory of entities ----
@@ -127,6 +129,7 @@ def _by_entity(records) -> dict[str, list]:
 # ---- retaliation inquiries (ST/SGB/2005/21) ----
 
 S = InquiryStatus
+OPEN = frozenset({S.received, S.preliminary_review, S.prima_facie_referred})
 MOVES: dict[InquiryStatus, frozenset[InquiryStatus]] = {
     S.received: frozenset({S.outside_mandate, S.advice_only, S.preliminary_review}),
     S.preliminary_review: frozenset({S.withdrawn, S.resolved_informally, S.not_prima_facie,
@@ -148,9 +151,30 @@ class InquiryMove:
         return MOVES.get(InquiryStatus(status), frozenset())
 
 
+def next_decisions(status: InquiryStatus) -> list[InquiryStatus]:
+    """The decisions `status` allows, in the order of the statuses."""
+    allowed = InquiryMove.from_status(status)
+    return [s for s in InquiryStatus if s in allowed]
+
+
+@dataclass(frozen=True)
+class CaseNote:
+    text: str
+    noted_on: dt.date
+    by: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An interim measure protecting the complainant while the inquiry runs."""
+    measure: str
+    decided_on: dt.date
+
+
 @dataclass(frozen=True)
 class Inquiry(Aggregate):
-    """A retaliation inquiry's state: its status, its decisions with their dates, no names.
+    """A retaliation inquiry's state: its status, its decisions with their dates, its case file
+    (dated notes, interim protection measures), no names.
 
     Each move returns the inquiry's next state, which carries the event the move caused."""
     received_on: dt.date
@@ -159,6 +183,8 @@ class Inquiry(Aggregate):
     review_opened_on: dt.date | None = None
     id: str = ""
     entity: str = "EO"
+    notes: tuple[CaseNote, ...] = ()
+    measures: tuple[Measure, ...] = ()
 
     @classmethod
     def receive(cls, id: str, entity: str, received_on: dt.date) -> "Inquiry":
@@ -197,8 +223,87 @@ class Inquiry(Aggregate):
             decided_on=decided_on, previous_status=self.status, status=decision), self.entity)
         return after
 
+    @property
+    def closed(self) -> bool:
+        """No decision can follow the last one."""
+        return not InquiryMove.from_status(self.status)
+
+    def add_note(self, text: str, noted_on: dt.date, by: str, today: dt.date) -> "Inquiry":
+        """The inquiry with a dated note on its file; a note may follow the inquiry's close
+        (what happened after it), not precede its receipt."""
+        text = (text or "").strip()
+        refuse(([] if text else [problem("text", "a note needs its text")])
+               + self._dated("noted_on", noted_on, today), "invalid values")
+        after = self._next(notes=(*self.notes, CaseNote(text, noted_on, by)))
+        after.record(RetaliationNoteAdded(id=self.id, entity=self.entity, period=self.period,
+                                          noted_on=noted_on), self.entity)
+        return after
+
+    def protect(self, measure: str, decided_on: dt.date, today: dt.date) -> "Inquiry":
+        """The inquiry with an interim protection measure; Conflict once it is closed."""
+        if self.closed:
+            raise Conflict(f"the inquiry is closed ({self.status.value}): no protection "
+                           "measure can be added")
+        measure = (measure or "").strip()
+        refuse(([] if measure else [problem("measure", "a measure needs its description")])
+               + self._dated("decided_on", decided_on, today), "invalid values")
+        after = self._next(measures=(*self.measures, Measure(measure, decided_on)))
+        after.record(ProtectionMeasureRecorded(id=self.id, entity=self.entity,
+                                               period=self.period, decided_on=decided_on),
+                     self.entity)
+        return after
+
+    def _dated(self, loc: str, day: dt.date, today: dt.date) -> list[dict]:
+        if day < self.received_on:
+            return [problem(loc, f"is before the inquiry was received ({self.received_on})")]
+        return not_in_future(loc, day, today)
+
+    def _next(self, **changes) -> "Inquiry":
+        after = replace(self, **changes)
+        after.events.extend(self.events)
+        return after
+
     def overdue(self, today: dt.date) -> bool:
         return is_overdue(self.status, self.review_opened_on, today)
+
+    def clock(self, today: dt.date) -> "ReviewClock":
+        return review_clock(self.status, self.review_opened_on, today)
+
+
+@dataclass(frozen=True)
+class ReviewClock:
+    """The preliminary review's 45 days, on a given day: when it is due, how many days are
+    left (negative once overdue), and whether it is due soon or overdue."""
+    due_on: dt.date | None = None
+    days_left: int | None = None
+    due_soon: bool = False
+    overdue: bool = False
+
+
+def review_clock(status, review_opened_on: dt.date | None, today: dt.date) -> ReviewClock:
+    """A clock only while the preliminary review is open."""
+    if InquiryStatus(status) != S.preliminary_review or review_opened_on is None:
+        return ReviewClock()
+    due_on = review_due_on(review_opened_on)
+    left = (due_on - today).days
+    return ReviewClock(due_on, left, 0 <= left <= DUE_SOON_DAYS, left < 0)
+
+
+def review_due_on(review_opened_on: dt.date) -> dt.date:
+    """The last day of a preliminary review opened on `review_opened_on`."""
+    return review_opened_on + dt.timedelta(days=OVERDUE_AFTER_DAYS)
+
+
+def queue_order(inquiries: Iterable[Inquiry], today: dt.date) -> list[Inquiry]:
+    """The Office's queue: reviews overdue or due soon first (the least time left first), then
+    the others, the most recently received first."""
+    urgent: list[Inquiry] = []
+    others: list[Inquiry] = []
+    for inquiry in inquiries:
+        clock = inquiry.clock(today)
+        (urgent if clock.overdue or clock.due_soon else others).append(inquiry)
+    return (sorted(urgent, key=lambda i: i.clock(today).days_left or 0)
+            + sorted(others, key=lambda i: (i.received_on, i.id), reverse=True))
 
 
 def is_overdue(status, review_opened_on: dt.date | None, today: dt.date) -> bool:

@@ -77,6 +77,18 @@ class Inquiries(_Repository):
                        expect=lambda current: current is not None
                        and current.status == before.status)
 
+    def add_to_file(self, before: Inquiry, after: Inquiry):
+        """`after`'s new notes and measures, if the stored inquiry is still `before`."""
+        self.uow.seen(after)
+        self.uow.stage(self.collection, after.id, after,
+                       expect=lambda current: current is not None
+                       and current.status == before.status
+                       and (current.notes, current.measures) == (before.notes, before.measures))
+
+    def of_statuses(self, statuses, filters: dict, limit: int) -> list[Inquiry]:
+        found = [i for i in self._all() if i.status in statuses and _matches(i, filters)]
+        return sorted(found, key=lambda i: i.id)[:limit]
+
     def page(self, filters: dict, limit: int, cursor: str | None, overdue: bool | None,
              cutoff: dt.date) -> Page:
         def keep(inquiry: Inquiry) -> bool:

@@ -9,7 +9,8 @@ from shared.auth import READ_ALL, require
 from shared.contracts.common import EntityCode, Period, Role
 from shared.contracts.directory import Entity
 from shared.contracts.intake import (ActivityIn, ActivityQuery, AnnualFigures, DecisionIn,
-                                     InquiryIn, InquiryQuery, ServiceRequestIn,
+                                     InquiryIn, InquiryQuery, InquiryStatus, NoteIn,
+                                     ProtectionMeasureIn, ServiceRequestIn,
                                      ServiceRequestQuery)
 from shared.dependencies import UnitOfWork
 from shared.kernel.errors import Invalid, checked, located, refuse, validated
@@ -106,6 +107,29 @@ class IntakeService(ServiceBase):
             move = validated(DecisionIn, decision)
             return answer(uc.decide_inquiry(uow, uc.DecideInquiry(inquiry_id, move.decision,
                                                                   move.decided_on)))
+
+    @rpc
+    def add_retaliation_note(self, actor, inquiry_id, note):
+        uow = self.uow(require(actor, WRITERS))
+        with located():
+            body = validated(NoteIn, note)
+            return answer(uc.add_inquiry_note(uow, uc.AddNote(inquiry_id, body.text,
+                                                              body.noted_on)))
+
+    @rpc
+    def record_protection_measure(self, actor, inquiry_id, measure):
+        uow = self.uow(require(actor, WRITERS))
+        with located():
+            body = validated(ProtectionMeasureIn, measure)
+            return answer(uc.record_protection_measure(uow, uc.ProtectComplainant(
+                inquiry_id, body.measure, body.decided_on)))
+
+    @rpc
+    def retaliation_queue(self, actor, status=None):
+        """The open inquiries (or those of `status`), those overdue or due soon first."""
+        uow = self.uow(require(actor, READERS))
+        return answer(uc.inquiry_queue(uow, checked(Optional[InquiryStatus], status or None,
+                                                    "status")))
 
     @rpc
     def get_retaliation_inquiry(self, actor, inquiry_id):

@@ -10,7 +10,8 @@ from shared.kernel.errors import Conflict
 from shared.kernel.pagination import Page, page_of
 from shared.mongo import MongoRepository, MongoUnitOfWork
 
-from .domain import ActivityLog, DirectoryEntry, FiguresVersion, Inquiry, RequestLog
+from .domain import (ActivityLog, CaseNote, DirectoryEntry, FiguresVersion, Inquiry, Measure,
+                     RequestLog)
 
 REVIEW = InquiryStatus.preliminary_review.value
 
@@ -75,6 +76,21 @@ class Inquiries(MongoRepository):
                         {"_id": after.id, "status": before.status.value},
                         {"$set": {k: doc[k] for k in ("status", "review_opened_on",
                                                       "decisions")}}, expect=True)
+
+    def add_to_file(self, before: Inquiry, after: Inquiry):
+        """`after`'s new notes and measures are appended, if the inquiry's status is still
+        `before`'s (notes added at the same moment are all kept)."""
+        self.uow.seen(after)
+        notes = [_note_doc(n) for n in after.notes[len(before.notes):]]
+        measures = [_measure_doc(m) for m in after.measures[len(before.measures):]]
+        self.uow.update("retaliation_inquiries", {"_id": after.id, "status": before.status.value},
+                        {"$push": {"notes": {"$each": notes},
+                                   "protection_measures": {"$each": measures}}}, expect=True)
+
+    def of_statuses(self, statuses, filters: dict, limit: int) -> list[Inquiry]:
+        query = {**filters, "status": {"$in": sorted(s.value for s in statuses)}}
+        return [_inquiry(d) for d in
+                self.db.retaliation_inquiries.find(query).sort("_id", 1).limit(limit)]
 
     def page(self, filters: dict, limit: int, cursor: str | None, overdue: bool | None,
              cutoff: dt.date) -> Page:
@@ -181,7 +197,17 @@ def _inquiry_doc(inquiry: Inquiry) -> dict:
             "received_on": inquiry.received_on.isoformat(), "status": inquiry.status.value,
             "decisions": [{"decision": d.value, "decided_on": on.isoformat(),
                            "previous_status": p.value} for d, on, p in inquiry.decisions],
-            "review_opened_on": _iso(inquiry.review_opened_on)}
+            "review_opened_on": _iso(inquiry.review_opened_on),
+            "notes": [_note_doc(n) for n in inquiry.notes],
+            "protection_measures": [_measure_doc(m) for m in inquiry.measures]}
+
+
+def _note_doc(note: CaseNote) -> dict:
+    return {"text": note.text, "noted_on": note.noted_on.isoformat(), "by": note.by}
+
+
+def _measure_doc(measure: Measure) -> dict:
+    return {"measure": measure.measure, "decided_on": measure.decided_on.isoformat()}
 
 
 def _inquiry(doc: dict) -> Inquiry:
@@ -191,7 +217,11 @@ def _inquiry(doc: dict) -> Inquiry:
                                     InquiryStatus(d["previous_status"]))
                                    for d in doc["decisions"]),
                    review_opened_on=_date(doc.get("review_opened_on")), id=doc["_id"],
-                   entity=doc["entity"])
+                   entity=doc["entity"],
+                   notes=tuple(CaseNote(n["text"], dt.date.fromisoformat(n["noted_on"]), n["by"])
+                               for n in doc.get("notes") or ()),
+                   measures=tuple(Measure(m["measure"], dt.date.fromisoformat(m["decided_on"]))
+                                  for m in doc.get("protection_measures") or ()))
 
 
 def _version(doc: dict) -> FiguresVersion:

@@ -10,8 +10,9 @@ from shared.auth import require_entity, scope_filter
 from shared.contracts.common import Role
 from shared.contracts.directory import Entity
 from shared.contracts.intake import (ActivityIn, AnnualFigures, Created, Decision,
-                                     InquiryCreated, InquiryStatus, RetaliationInquiry,
-                                     ServiceRequestIn, ServiceRequestRecord, SubmittedFigures)
+                                     InquiryCreated, InquiryStatus, Note, ProtectionMeasure,
+                                     RetaliationInquiry, ServiceRequestIn, ServiceRequestRecord,
+                                     SubmittedFigures)
 from shared.kernel.batch import SortedRows, batch_items, sort_rows
 from shared.kernel.errors import Invalid, NotFound, refuse
 from shared.kernel.ids import new_id
@@ -23,6 +24,7 @@ from .domain import ActivityLog, DirectoryEntry, FiguresVersion, Inquiry, Reques
 
 # who may record figures as submitted on an earlier day: those who load past records
 BACKDATING = frozenset({Role.admin, Role.ethics_office})
+QUEUE_MAX = 1000  # open inquiries are few; a queue shows them all
 
 
 # ---- commands that join the path and the body ----
@@ -31,6 +33,20 @@ BACKDATING = frozenset({Role.admin, Role.ethics_office})
 class DecideInquiry:
     id: str
     decision: InquiryStatus
+    decided_on: dt.date
+
+
+@dataclass(frozen=True)
+class AddNote:
+    id: str
+    text: str
+    noted_on: dt.date
+
+
+@dataclass(frozen=True)
+class ProtectComplainant:
+    id: str
+    measure: str
     decided_on: dt.date
 
 
@@ -170,11 +186,50 @@ def decide_inquiry(uow, command: DecideInquiry) -> RetaliationInquiry:
     return inquiry_view(after, uow.clock.today())
 
 
+@retrying
+def add_inquiry_note(uow, command: AddNote) -> RetaliationInquiry:
+    """A dated note on the case file, written by the actor."""
+    with uow:
+        before = _inquiry(uow, command.id)
+        by = uow.actor.label or uow.actor.role.value
+        after = before.add_note(command.text, command.noted_on, by, uow.clock.today())
+        uow.inquiries.add_to_file(before, after)
+        uow.audit("add_retaliation_note", f"retaliation-inquiries/{after.id}",
+                  entity=after.entity)
+        uow.commit()
+    return inquiry_view(after, uow.clock.today())
+
+
+@retrying
+def record_protection_measure(uow, command: ProtectComplainant) -> RetaliationInquiry:
+    """An interim measure protecting the complainant; Conflict once the inquiry is closed."""
+    with uow:
+        before = _inquiry(uow, command.id)
+        after = before.protect(command.measure, command.decided_on, uow.clock.today())
+        uow.inquiries.add_to_file(before, after)
+        uow.audit("record_protection_measure", f"retaliation-inquiries/{after.id}",
+                  entity=after.entity)
+        uow.commit()
+    return inquiry_view(after, uow.clock.today())
+
+
 def get_inquiry(uow, inquiry_id: str) -> RetaliationInquiry:
+    return inquiry_view(_inquiry(uow, inquiry_id), uow.clock.today())
+
+
+def inquiry_queue(uow, status: InquiryStatus | None = None) -> list[RetaliationInquiry]:
+    """The open inquiries (or those of `status`), those overdue or due soon first."""
+    today = uow.clock.today()
+    statuses = {InquiryStatus(status)} if status else domain.OPEN
+    found = uow.inquiries.of_statuses(statuses, scope_filter(uow.actor), QUEUE_MAX)
+    return [inquiry_view(i, today) for i in domain.queue_order(found, today)]
+
+
+def _inquiry(uow, inquiry_id: str) -> Inquiry:
     found = uow.inquiries.get(inquiry_id)
     if found is None or not _visible(uow, found.entity):
         raise NotFound(f"no retaliation inquiry {inquiry_id}")
-    return inquiry_view(found, uow.clock.today())
+    return found
 
 
 def list_inquiries(uow, query: ListQuery) -> Page:
@@ -194,12 +249,18 @@ def overdue_reviews(uow) -> dict[str, int]:
 
 
 def inquiry_view(inquiry: Inquiry, today: dt.date) -> RetaliationInquiry:
+    clock = inquiry.clock(today)
     return RetaliationInquiry(
         id=inquiry.id, entity=inquiry.entity, period=inquiry.period,
         received_on=inquiry.received_on, status=inquiry.status,
         decisions=[Decision(decision=d, decided_on=on, previous_status=p)
                    for d, on, p in inquiry.decisions],
-        review_opened_on=inquiry.review_opened_on, overdue=inquiry.overdue(today))
+        review_opened_on=inquiry.review_opened_on, due_on=clock.due_on,
+        days_left=clock.days_left, due_soon=clock.due_soon, overdue=inquiry.overdue(today),
+        closed=inquiry.closed, next_decisions=domain.next_decisions(inquiry.status),
+        notes=[Note(text=n.text, noted_on=n.noted_on, by=n.by) for n in inquiry.notes],
+        protection_measures=[ProtectionMeasure(measure=m.measure, decided_on=m.decided_on)
+                             for m in inquiry.measures])
 
 
 # ---- annual figures ----

@@ -21,7 +21,8 @@ from shared.contracts.disclosure import (ComplianceReminderDue, CycleClosed, Cyc
                                          VerificationSampleDrawn, is_asg_or_above)
 from shared.contracts.envelope import EVENTS
 from shared.contracts.intake import (ActivityRecorded, AnnualFiguresSubmitted,
-                                     RetaliationDecisionRecorded, RetaliationInquiryReceived,
+                                     ProtectionMeasureRecorded, RetaliationDecisionRecorded,
+                                     RetaliationInquiryReceived, RetaliationNoteAdded,
                                      ServiceRequestBatchLogged, ServiceRequestLogged,
                                      ServiceRequestRecord)
 from shared.contracts.panel import (ChairReviewConcluded, ChairReviewRequested,
@@ -128,6 +129,12 @@ def retaliation_decision_recorded(event: RetaliationDecisionRecorded, at: str) -
     return [tally(event.entity, event.period,
                   {f"retaliation.status.{event.status.value}": 1,
                    f"retaliation.status.{event.previous_status.value}": -1}, event.decided_on)]
+
+
+@projects(RetaliationNoteAdded, ProtectionMeasureRecorded)
+def retaliation_case_file(event: BaseModel, at: str) -> list[Change]:
+    """An inquiry's case file stays in intake: no report counts its notes or measures."""
+    return []
 
 
 @projects(AnnualFiguresSubmitted)

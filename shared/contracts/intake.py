@@ -127,6 +127,24 @@ class RetaliationDecisionRecorded(Contract):
     status: InquiryStatus
 
 
+@event("intake", "retaliation_note_added")
+class RetaliationNoteAdded(Contract):
+    """A dated note was added to an inquiry's case file (the note itself stays in intake)."""
+    id: str
+    entity: EntityCode
+    period: Period  # of the inquiry's received_on
+    noted_on: dt.date
+
+
+@event("intake", "protection_measure_recorded")
+class ProtectionMeasureRecorded(Contract):
+    """An interim measure to protect the complainant was decided (its text stays in intake)."""
+    id: str
+    entity: EntityCode
+    period: Period  # of the inquiry's received_on
+    decided_on: dt.date
+
+
 class RetaliationFigures(Contract):
     inquiries: Figure = 0
     preliminary_reviews: Figure = 0
@@ -191,6 +209,22 @@ class DecisionIn(Contract):
     decided_on: Day
 
 
+MAX_CASE_TEXT = 4000
+CaseText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_CASE_TEXT)]
+
+
+class NoteIn(Contract):
+    """A note on the case file; who wrote it is the signed-in actor."""
+    text: CaseText
+    noted_on: Day
+
+
+class ProtectionMeasureIn(Contract):
+    """An interim protection measure (e.g. a temporary reassignment) and the day it was decided."""
+    measure: CaseText
+    decided_on: Day
+
+
 Cursor = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
 
 
@@ -229,11 +263,29 @@ class Decision(Contract):
     previous_status: InquiryStatus
 
 
+class Note(Contract):
+    text: str
+    noted_on: dt.date
+    by: str  # who wrote it: the label of the signed-in actor
+
+
+class ProtectionMeasure(Contract):
+    measure: str
+    decided_on: dt.date
+
+
 class RetaliationInquiry(InquiryReceipt):
     status: InquiryStatus
     decisions: list[Decision] = []
     review_opened_on: Optional[dt.date] = None  # when the preliminary review began
+    due_on: Optional[dt.date] = None  # the preliminary review's 45th day, while it is open
+    days_left: Optional[int] = None  # until due_on; negative once overdue
+    due_soon: bool = False  # due within 10 days, not yet overdue
     overdue: bool = False  # a preliminary review open more than 45 days
+    closed: bool = False  # no decision can follow the last one
+    next_decisions: list[InquiryStatus] = []  # the decisions its status allows
+    notes: list[Note] = []  # oldest first
+    protection_measures: list[ProtectionMeasure] = []  # oldest first
 
 
 class ServiceRequestPage(Contract):

@@ -1,5 +1,5 @@
 """Retaliation inquiries through the HTTP API: the moves, the kept decisions, overdue reviews in
-the list and in the metric."""
+the list and in the metric, the case file's notes and protection measures."""
 import datetime as dt
 
 import pytest
@@ -72,7 +72,8 @@ def test_an_inquiry_holds_no_complainant_name(api, entity):
     assert named.json()["errors"][0]["loc"] == ["body", "complainant"]
     inquiry = api.get(f"/retaliation-inquiries/{receive(api, entity)}")
     assert set(inquiry) == {"id", "entity", "period", "received_on", "status", "decisions",
-                            "review_opened_on", "overdue"}
+                            "review_opened_on", "due_on", "days_left", "due_soon", "overdue",
+                            "closed", "next_decisions", "notes", "protection_measures"}
 
 
 def test_reviews_open_more_than_45_days_are_listed_and_counted_as_overdue(stack, api, entity):
@@ -109,3 +110,36 @@ def test_a_focal_point_handles_its_own_inquiries_only(api, client_as, entity, un
     assert focal.call("POST", "/retaliation-inquiries", json={
         "entity": other, "received_on": "2014-11-03"}).status_code == 403
     assert api.get(f"/retaliation-inquiries/{theirs}")["status"] == "received"
+
+
+def test_the_case_file_keeps_dated_notes_and_protection_measures(api, client_as, entity):
+    today = dt.date.today()
+    on = lambda days: (today - dt.timedelta(days=days)).isoformat()  # noqa: E731
+    inquiry = receive(api, entity, on(40))
+    reviewed = decide(api, inquiry, "preliminary_review", on(35)).json()
+    assert reviewed["due_on"] == on(-10) and reviewed["days_left"] == 10
+    assert reviewed["due_soon"] is True and reviewed["next_decisions"][0] == "withdrawn"
+    path = f"/retaliation-inquiries/{inquiry}"
+    measure = api.call("POST", path + "/protection-measures",
+                       json={"measure": "Temporary reassignment", "decided_on": on(34)})
+    assert measure.status_code == 201, measure.text
+    note = api.call("POST", path + "/notes", json={"text": "Spoke to the manager",
+                                                   "noted_on": on(33)})
+    assert note.status_code == 201, note.text
+    early = api.call("POST", path + "/notes", json={"text": "Early", "noted_on": on(41)})
+    assert early.status_code == 422 and early.json()["errors"][0]["loc"] == ["body", "noted_on"]
+    empty = api.call("POST", path + "/notes", json={"text": "  ", "noted_on": on(1)})
+    assert empty.status_code == 422 and empty.json()["errors"][0]["loc"] == ["body", "text"]
+    stored = api.get(path)
+    assert stored["protection_measures"] == [{"measure": "Temporary reassignment",
+                                              "decided_on": on(34)}]
+    assert [(n["text"], n["noted_on"]) for n in stored["notes"]] == [
+        ("Spoke to the manager", on(33))]
+    assert stored["notes"][0]["by"]
+    decide(api, inquiry, "withdrawn", on(0))
+    closed = api.call("POST", path + "/protection-measures",
+                      json={"measure": "Too late", "decided_on": on(0)})
+    assert closed.status_code == 409
+    other = client_as("focal_point", "EO")
+    assert other.call("POST", path + "/notes", json={"text": "Not mine",
+                                                     "noted_on": on(0)}).status_code == 404

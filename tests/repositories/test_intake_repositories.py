@@ -117,6 +117,36 @@ def test_an_inquiry_saved_over_a_state_that_changed_is_stale(backend):
     assert [i.id for i in late.items] == [inquiry.id] and on_time.items == []
 
 
+def test_an_inquiry_s_case_file_is_kept_and_read_back_by_status(backend):
+    today = dt.date(2015, 7, 31)
+    inquiry = Inquiry.receive(f"{8:024x}", "EO", dt.date(2015, 5, 1))
+    with backend.uow() as uow:
+        uow.inquiries.add(inquiry)
+        uow.commit()
+    before = backend.uow().inquiries.get(inquiry.id)
+    protected = before.protect("Temporary reassignment", dt.date(2015, 5, 3), today)
+    noted = protected.add_note("Spoke to the manager", dt.date(2015, 5, 4), "eo", today)
+    with backend.uow() as uow:
+        uow.inquiries.add_to_file(before, noted)
+        uow.commit()
+    stored = backend.uow().inquiries.get(inquiry.id)
+    assert (stored.measures, stored.notes) == (noted.measures, noted.notes)
+    closed = stored.decide(S.advice_only, dt.date(2015, 5, 5), today)
+    with backend.uow() as uow:
+        uow.inquiries.save(stored, closed)
+        uow.commit()
+    uow = backend.uow()
+    with uow:  # a file added to over a status that changed meanwhile
+        uow.inquiries.add_to_file(stored, stored.add_note("Late", dt.date(2015, 5, 6), "eo",
+                                                          today))
+        with pytest.raises(StaleState):
+            uow.commit()
+    inquiries = backend.uow().inquiries
+    assert [i.id for i in inquiries.of_statuses({S.advice_only}, {}, 10)] == [inquiry.id]
+    assert inquiries.of_statuses({S.received}, {"entity": "EO"}, 10) == []
+    assert inquiries.get(inquiry.id).notes == noted.notes
+
+
 def test_figures_keep_every_version_and_refuse_a_duplicate(backend):
     at = dt.datetime(2015, 7, 1, tzinfo=dt.timezone.utc)
     figures = AnnualFigures(total_requests=5)

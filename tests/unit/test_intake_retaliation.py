@@ -1,11 +1,13 @@
-"""The retaliation inquiry's moves (docs/domain.md), every allowed and forbidden one, and overdue
-preliminary reviews."""
+"""The retaliation inquiry's moves (docs/domain.md), every allowed and forbidden one, overdue
+preliminary reviews and their 45-day clock, and the case file's notes and protection measures."""
 import datetime as dt
 import itertools
 
 import pytest
 
-from services.intake.domain import MOVES, Inquiry, InquiryMove, is_overdue, overdue_cutoff
+from services.intake.domain import (MOVES, CaseNote, Inquiry, InquiryMove, Measure, ReviewClock,
+                                    is_overdue, overdue_cutoff, queue_order, review_clock,
+                                    next_decisions, review_due_on)
 from shared.contracts.intake import InquiryStatus as S
 from shared.kernel.errors import Conflict, Invalid
 
@@ -112,3 +114,93 @@ def test_a_closed_or_referred_review_is_not_overdue():
     closed = reviewed.decide(S.not_prima_facie, dt.date(2015, 1, 10), TODAY)
     assert reviewed.overdue(late) and not referred.overdue(late) and not closed.overdue(late)
     assert not is_overdue(S.received, None, late)
+
+
+# ---- the preliminary review's clock ----
+
+OPENED = dt.date(2015, 1, 1)
+
+
+def test_a_review_is_due_45_days_after_it_opened():
+    assert review_due_on(OPENED) == dt.date(2015, 2, 15)
+
+
+@pytest.mark.parametrize("today,days_left,due_soon,overdue", [
+    (dt.date(2015, 1, 1), 45, False, False),
+    (dt.date(2015, 2, 4), 11, False, False),
+    (dt.date(2015, 2, 5), 10, True, False),     # 10 days left: due soon
+    (dt.date(2015, 2, 15), 0, True, False),     # the due day itself
+    (dt.date(2015, 2, 16), -1, False, True),    # one day overdue
+])
+def test_the_clock_counts_the_days_left_and_says_due_soon_or_overdue(today, days_left,
+                                                                    due_soon, overdue):
+    clock = review_clock(S.preliminary_review, OPENED, today)
+    assert clock == ReviewClock(dt.date(2015, 2, 15), days_left, due_soon, overdue)
+    assert clock.overdue == is_overdue(S.preliminary_review, OPENED, today)
+
+
+@pytest.mark.parametrize("status", [S.received, S.prima_facie_referred, S.not_prima_facie])
+def test_no_clock_outside_an_open_preliminary_review(status):
+    assert review_clock(status, OPENED, dt.date(2015, 6, 1)) == ReviewClock()
+
+
+def test_the_queue_puts_overdue_then_due_soon_first_then_the_newest():
+    today = dt.date(2015, 3, 1)
+
+    def review(id, opened):
+        return Inquiry(received_on=opened, id=id).decide(S.preliminary_review, opened, today)
+    late = review("late", dt.date(2015, 1, 1))            # 14 days overdue
+    soon = review("soon", dt.date(2015, 1, 20))           # 5 days left
+    fresh = review("fresh", dt.date(2015, 2, 25))         # 41 days left
+    old, new = (Inquiry(received_on=dt.date(2014, d, 1), id=i) for i, d in (("old", 9),
+                                                                            ("new", 11)))
+    order = queue_order([fresh, old, soon, new, late], today)
+    assert [i.id for i in order] == ["late", "soon", "fresh", "new", "old"]
+
+
+# ---- the case file ----
+
+def test_a_note_is_dated_written_by_someone_and_needs_its_text():
+    inquiry = Inquiry(received_on=RECEIVED, id="I1")
+    noted = inquiry.add_note("  Called the complainant back  ", RECEIVED, "eo officer", TODAY)
+    assert noted.notes == (CaseNote("Called the complainant back", RECEIVED, "eo officer"),)
+    assert inquiry.notes == ()
+    assert [e.payload.noted_on for e in noted.events] == [RECEIVED]
+    with pytest.raises(Invalid) as empty:
+        inquiry.add_note("   ", RECEIVED, "eo officer", TODAY)
+    assert empty.value.errors == [{"loc": ["text"], "msg": "a note needs its text"}]
+
+
+def test_a_note_or_a_measure_is_not_dated_before_receipt_nor_after_today():
+    inquiry = Inquiry(received_on=RECEIVED)
+    early = RECEIVED - dt.timedelta(days=1)
+    with pytest.raises(Invalid) as note:
+        inquiry.add_note("Early", early, "eo", TODAY)
+    assert note.value.errors[0]["loc"] == ["noted_on"]
+    with pytest.raises(Invalid) as measure:
+        inquiry.protect("Temporary reassignment", early, TODAY)
+    assert measure.value.errors[0] == {
+        "loc": ["decided_on"], "msg": "is before the inquiry was received (2014-09-01)"}
+    with pytest.raises(Invalid):
+        inquiry.protect("Temporary reassignment", TODAY + dt.timedelta(days=1), TODAY)
+
+
+def test_measures_are_kept_in_order_until_the_inquiry_closes():
+    reviewed = inquiry_in(S.preliminary_review)
+    first = reviewed.protect("Temporary reassignment", dt.date(2014, 9, 5), TODAY)
+    both = first.protect("Suspension of the transfer", dt.date(2014, 9, 6), TODAY)
+    assert both.measures == (Measure("Temporary reassignment", dt.date(2014, 9, 5)),
+                             Measure("Suspension of the transfer", dt.date(2014, 9, 6)))
+    with pytest.raises(Invalid):
+        reviewed.protect(" ", dt.date(2014, 9, 5), TODAY)
+    closed = both.decide(S.withdrawn, dt.date(2014, 9, 10), TODAY)
+    assert closed.closed and closed.measures == both.measures
+    with pytest.raises(Conflict):
+        closed.protect("Too late", dt.date(2014, 9, 11), TODAY)
+    assert closed.add_note("Closed on request", dt.date(2014, 9, 11), "eo", TODAY).notes
+
+
+def test_the_next_decisions_follow_the_table_in_the_statuses_order():
+    assert next_decisions(S.received) == [S.outside_mandate, S.advice_only,
+                                          S.preliminary_review]
+    assert next_decisions(S.withdrawn) == []

@@ -15,7 +15,7 @@ from shared.contracts.directory import EntityCategory
 from shared.contracts.disclosure import (ConflictType, CycleStatus, DeclineReason, Designation,
                                          ExemptionReason, FilingStatus, PublicReview,
                                          ReviewOutcome, StratumField, VerificationOutcome)
-from shared.contracts.intake import AdviceTopic, Category, Source
+from shared.contracts.intake import ActivityKind, AdviceTopic, Category, InquiryStatus, Source
 from services.gateway.service import GatewayService
 
 TEMPLATES = Path(__file__).parents[2] / "services" / "gateway" / "templates"
@@ -100,7 +100,8 @@ def test_every_value_a_page_shows_by_its_enumeration_has_a_label():
              "chair_review.outcome.": panel.ChairReviewOutcome,
              "category.entity.": EntityCategory, "notifications.state.": DeliveryState,
              "cycle.status.": CycleStatus, "office_fdp.outcome.": VerificationOutcome,
-             "office_fdp.stratum.": StratumField, "office_fdp.language.": Language}
+             "office_fdp.stratum.": StratumField, "office_fdp.language.": Language,
+             "activity.kind.": ActivityKind, "inquiry.status.": InquiryStatus}
     missing = [prefix + m.value for prefix, enum in shown.items() for m in enum
                if not i18n.has_label(prefix + m.value)]
     assert missing == []

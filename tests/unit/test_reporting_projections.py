@@ -120,6 +120,10 @@ def inquiries() -> list[Envelope]:
                 "id": inquiry, "entity": "EO", "period": "2014-15", "decision": decision,
                 "decided_on": "2014-10-01", "previous_status": status, "status": decision})))
             status = decision
+    events.append(env(("protection_measure_recorded", {
+        "id": "I6", "entity": "EO", "period": "2014-15", "decided_on": "2014-10-02"})))
+    events.append(env(("retaliation_note_added", {
+        "id": "I6", "entity": "EO", "period": "2014-15", "noted_on": "2014-10-03"})))
     return events
 
 

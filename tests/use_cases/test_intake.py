@@ -113,6 +113,56 @@ def test_an_inquiry_moves_through_its_review_and_goes_overdue(intake, state, clo
     assert types == ["retaliation_inquiry_received", "retaliation_decision_recorded"]
 
 
+def test_the_case_file_keeps_dated_notes_and_measures_with_their_audit_and_events(
+        intake, state, clock):
+    created = uc.receive_inquiry(intake(), InquiryIn(entity="EO", received_on="2015-07-01"))
+    uc.decide_inquiry(intake(), uc.DecideInquiry(created.id, S.preliminary_review,
+                                                 dt.date(2015, 7, 2)))
+    protected = uc.record_protection_measure(intake(), uc.ProtectComplainant(
+        created.id, "Temporary reassignment", dt.date(2015, 7, 3)))
+    assert [(m.measure, m.decided_on) for m in protected.protection_measures] == [
+        ("Temporary reassignment", dt.date(2015, 7, 3))]
+    noted = uc.add_inquiry_note(intake(), uc.AddNote(created.id, "Spoke to the manager",
+                                                     dt.date(2015, 7, 4)))
+    assert [(n.text, n.noted_on, n.by) for n in noted.notes] == [
+        ("Spoke to the manager", dt.date(2015, 7, 4), "eo officer")]
+    assert noted.due_on == dt.date(2015, 8, 16) and noted.days_left == 16
+    assert not noted.due_soon and len(noted.protection_measures) == 1
+    types = [e.type for e in state.outbox if e.payload.get("id") == created.id]
+    assert types[-2:] == ["protection_measure_recorded", "retaliation_note_added"]
+    actions = [a["action"] for a in state.audit_log if a["record"].endswith(created.id)]
+    assert actions[-2:] == ["record_protection_measure", "add_retaliation_note"]
+    clock.advance(days=10)
+    assert uc.get_inquiry(intake(), created.id).due_soon
+
+
+def test_a_refused_note_or_measure_changes_nothing(intake, state):
+    created = uc.receive_inquiry(intake(), InquiryIn(entity="EO", received_on="2015-07-01"))
+    before = len(state.outbox)
+    with pytest.raises(Invalid):
+        uc.add_inquiry_note(intake(), uc.AddNote(created.id, "", TODAY))
+    uc.decide_inquiry(intake(), uc.DecideInquiry(created.id, S.advice_only, TODAY))
+    with pytest.raises(Conflict):
+        uc.record_protection_measure(intake(), uc.ProtectComplainant(created.id, "Late", TODAY))
+    assert len(state.outbox) == before + 1  # the decision only
+    with pytest.raises(NotFound):
+        uc.add_inquiry_note(intake(focal("UNDP")), uc.AddNote(created.id, "Not mine", TODAY))
+
+
+def test_the_queue_shows_open_inquiries_the_urgent_first(intake, clock):
+    old = uc.receive_inquiry(intake(), InquiryIn(entity="EO", received_on="2015-03-01")).id
+    late = uc.receive_inquiry(intake(), InquiryIn(entity="UNDP", received_on="2015-04-01")).id
+    done = uc.receive_inquiry(intake(), InquiryIn(entity="EO", received_on="2015-07-01")).id
+    uc.decide_inquiry(intake(), uc.DecideInquiry(late, S.preliminary_review,
+                                                 dt.date(2015, 6, 1)))
+    uc.decide_inquiry(intake(), uc.DecideInquiry(done, S.advice_only, TODAY))
+    queue = uc.inquiry_queue(intake())
+    assert [i.id for i in queue] == [late, old]
+    assert queue[0].overdue and queue[0].days_left == -15
+    assert [i.id for i in uc.inquiry_queue(intake(), S.advice_only)] == [done]
+    assert [i.id for i in uc.inquiry_queue(intake(focal("EO")))] == [old]
+
+
 def test_a_move_the_table_forbids_is_a_conflict_and_changes_nothing(intake, state):
     created = uc.receive_inquiry(intake(), InquiryIn(entity="EO", received_on="2015-05-01"))
     before = len(state.outbox)

@@ -205,7 +205,9 @@ EFFECTS = {
 
 
 # events no report shows (they carry addresses for the notices), though reporting consumes them
-NOT_SHOWN = {"panel_member_contacts_changed"}
+# what no report shows: a member's addresses, an inquiry's case file (its notes and measures)
+NOT_SHOWN = {"panel_member_contacts_changed", "retaliation_note_added",
+             "protection_measure_recorded"}
 
 
 def test_every_event_type_has_an_effect_here():

@@ -8,6 +8,7 @@ from .filer import FilerPages
 from .focal import FocalPages
 from .notifications import NotificationPages
 from .office_disclosure import OfficeDisclosurePages
+from .office import OfficePages
 from .panel import PanelPages
 from .public import PublicPages
 from .public_review import PublicReviewPages
@@ -18,5 +19,5 @@ from .sign_in import SignInPages
 
 class PortalRoutes(AccountPages, SignInPages, AdminPages, FocalPages, PanelPages, ReviewPages,
                    PublicReviewPages, FilerPages, ReportPages, PublicPages, NotificationPages,
-                   OfficeDisclosurePages):
+                   OfficeDisclosurePages, OfficePages):
     pass

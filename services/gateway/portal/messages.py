@@ -47,6 +47,14 @@ RULES = [(re.compile(pattern), key) for pattern, key in (
     (r"(?P<sum>\d+) filed but only (?P<total>\d+) filers", "error.rule.filed"),
     (r"the deadline comes after the opening", "error.rule.deadline_after_opening"),
     (r"the (?P<year>\d+) cycle opens in \d+", "error.rule.cycle_opens_in_year"),
+    (r"an advice request needs an advice_topic", "error.rule.advice_topic_needed"),
+    (r"only advice requests have an advice_topic", "error.rule.advice_topic_only"),
+    (r"a note needs its text", "error.rule.note_text"),
+    (r"a measure needs its description", "error.rule.measure_text"),
+    (r"is before the inquiry was received \((?P<value>[0-9-]+)\)",
+     "error.rule.before_receipt"),
+    (r"is before the inquiry's last step \((?P<value>[0-9-]+)\)",
+     "error.rule.before_last_step"),
 )]
 
 

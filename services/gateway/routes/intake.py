@@ -2,9 +2,9 @@
 figures. The intake service checks the actor and every rule again."""
 from shared.contracts.intake import (MAX_BATCH_ROWS, ActivityIn, ActivityPage,
                                      AnnualFigures, Created, DecisionIn, FiguresVersion,
-                                     InquiryCreated, InquiryIn, InquiryPage, RetaliationInquiry,
-                                     ServiceRequestIn, ServiceRequestPage, ServiceRequestRecord,
-                                     SubmittedFigures)
+                                     InquiryCreated, InquiryIn, InquiryPage, NoteIn,
+                                     ProtectionMeasureIn, RetaliationInquiry, ServiceRequestIn,
+                                     ServiceRequestPage, ServiceRequestRecord, SubmittedFigures)
 
 from ..api import PAGING, Reply, batch_route, body_json, forward, list_route, route
 
@@ -57,13 +57,24 @@ class IntakeRoutes:
         "Record a decision on an inquiry; a move the inquiry's status does not allow is a 409",
         body=DecisionIn, response=RetaliationInquiry, status=201, tag=TAG)(
         forward("intake.decide_retaliation_inquiry", body_json))
+    add_retaliation_note = route(
+        "POST", "/retaliation-inquiries/{inquiry_id}/notes",
+        "Add a dated note to an inquiry's case file; who wrote it is the caller",
+        body=NoteIn, response=RetaliationInquiry, status=201, tag=TAG)(
+        forward("intake.add_retaliation_note", body_json))
+    record_protection_measure = route(
+        "POST", "/retaliation-inquiries/{inquiry_id}/protection-measures",
+        "Record an interim protection measure; a closed inquiry takes none (409)",
+        body=ProtectionMeasureIn, response=RetaliationInquiry, status=201, tag=TAG)(
+        forward("intake.record_protection_measure", body_json))
     list_retaliation_inquiries = list_route(
         "/retaliation-inquiries", "Retaliation inquiries, in the order received",
         "intake.list_retaliation_inquiries", response=InquiryPage, tag=TAG,
         query={**BY_ENTITY, "status": "an inquiry status",
                "overdue": "true: preliminary reviews open more than 45 days", **PAGING})
     get_retaliation_inquiry = route(
-        "GET", "/retaliation-inquiries/{inquiry_id}", "One inquiry with its decisions",
+        "GET", "/retaliation-inquiries/{inquiry_id}",
+        "One inquiry with its decisions, its review's due date, notes and protection measures",
         response=RetaliationInquiry, tag=TAG)(forward("intake.get_retaliation_inquiry"))
 
     # annual figures
