@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from services.gateway.portal import PortalRoutes, focal, forms, i18n, sessions
 from shared.contracts import panel
 from shared.contracts.common import Role
+from shared.contracts.contacts import Language
 from shared.contracts.deliveries import DeliveryState
 from shared.contracts.directory import EntityCategory
 from shared.contracts.disclosure import (ConflictType, DeclineReason, Designation,
@@ -97,7 +98,8 @@ def test_every_value_a_page_shows_by_its_enumeration_has_a_label():
              "report_review.status.": panel.ReportReviewStatus,
              "chair_review.status.": panel.ChairReviewStatus,
              "chair_review.outcome.": panel.ChairReviewOutcome,
-             "category.entity.": EntityCategory, "notifications.state.": DeliveryState}
+             "category.entity.": EntityCategory, "notifications.state.": DeliveryState,
+             "member.status.": panel.MemberStatus, "upload.language.": Language}
     missing = [prefix + m.value for prefix, enum in shown.items() for m in enum
                if not i18n.has_label(prefix + m.value)]
     assert missing == []
