@@ -24,6 +24,9 @@ class _Repository:
                         and (not cursor or r.id > cursor)), key=lambda r: r.id)
         return page_of(found[:limit + 1], limit, lambda r: r.id)
 
+    def periods(self, entity: str) -> set[str]:
+        return {r.period for r in self._all() if r.entity == entity}
+
 
 class Entities(_Repository):
     collection = "entities"

@@ -175,6 +175,13 @@ class IntakeService(ServiceBase):
         uow = self.uow(require(actor, FIGURE_READERS, entity=entity))
         return answer(uc.annual_figure_versions(uow, entity, period))
 
+    @rpc
+    def periods_with_records(self, actor, entity):
+        """The periods of which intake holds the entity's records, newest first."""
+        uow = self.uow(require(actor, FIGURE_READERS, entity=entity))
+        with located(path=("entity",)):
+            return uc.periods_with_records(uow, checked(EntityCode, entity, "entity"))
+
 
 def _figures(entity, period, figures, submitted_on=None) -> uc.SubmitFigures:
     return uc.SubmitFigures(checked(EntityCode, entity, "entity"),

@@ -47,6 +47,9 @@ class ServiceRequests(MongoRepository):
     def page(self, filters: dict, limit: int, cursor: str | None) -> Page:
         return _page(self.db.service_requests, filters, limit, cursor, _request)
 
+    def periods(self, entity: str) -> set[str]:
+        return _periods(self.db.service_requests, entity)
+
 
 class Activities(MongoRepository):
     def add(self, log: ActivityLog):
@@ -56,6 +59,9 @@ class Activities(MongoRepository):
 
     def page(self, filters: dict, limit: int, cursor: str | None) -> Page:
         return _page(self.db.activities, filters, limit, cursor, _activity)
+
+    def periods(self, entity: str) -> set[str]:
+        return _periods(self.db.activities, entity)
 
 
 class Inquiries(MongoRepository):
@@ -102,6 +108,9 @@ class Inquiries(MongoRepository):
                             {"review_opened_on": {"$gte": cutoff.isoformat()}}]
         return _page(self.db.retaliation_inquiries, query, limit, cursor, _inquiry)
 
+    def periods(self, entity: str) -> set[str]:
+        return _periods(self.db.retaliation_inquiries, entity)
+
     def open_reviews(self) -> list[tuple[str, dt.date | None]]:
         entities = sorted(d["entity"] for d in self.db.entities.find({}, {"entity": 1}))
         return [(d["entity"], _date(d.get("review_opened_on")))
@@ -119,6 +128,9 @@ class Figures(MongoRepository):
     def versions(self, entity: str, period: str) -> list[FiguresVersion]:
         return [_version(d) for d in self.db.annual_figures.find(
             {"entity": entity, "period": period}).sort("version", 1)]
+
+    def periods(self, entity: str) -> set[str]:
+        return _periods(self.db.annual_figures, entity)
 
     def add(self, version: FiguresVersion):
         self.uow.seen(version)
@@ -155,6 +167,12 @@ def _page(collection, filters: dict, limit: int, cursor: str | None, shape) -> P
     docs = list(collection.find(query).sort("_id", 1).limit(limit + 1))
     page = page_of(docs, limit, lambda d: d["_id"])
     return Page([shape(d) for d in page.items], page.next_cursor)
+
+
+def _periods(collection, entity: str) -> set[str]:
+    """The periods of an entity's records (the entity and period index answers it)."""
+    return {d["_id"] for d in collection.aggregate([
+        {"$match": {"entity": entity}}, {"$group": {"_id": "$period"}}])}
 
 
 def _iso(day: dt.date | None) -> str | None:

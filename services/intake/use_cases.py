@@ -310,6 +310,14 @@ def annual_figure_versions(uow, entity: str, period: str) -> list[SubmittedFigur
     return [_submitted(v) for v in found]
 
 
+def periods_with_records(uow, entity: str) -> list[str]:
+    """The periods of which intake holds records of `entity` (annual figures, service requests,
+    activities, retaliation inquiries), newest first."""
+    found = set().union(*(repository.periods(entity) for repository in (
+        uow.figures, uow.requests, uow.activities, uow.inquiries)))
+    return sorted(found, reverse=True)
+
+
 def _submitted(version: FiguresVersion) -> SubmittedFigures:
     return SubmittedFigures(entity=version.entity, period=version.period,
                             version=version.version, submitted_at=version.submitted_at,

@@ -62,9 +62,10 @@ def test_a_focal_point_corrects_its_figures_and_sees_the_bad_rows_of_an_upload(
     expect(page.locator("#upload-summary")).to_have_text("4 rows read: 2 accepted, 2 rejected.")
     rejected = page.locator("#rejected-rows tbody tr")
     expect(rejected).to_have_count(2)
-    expect(rejected.nth(0).locator("td").nth(0)).to_have_text("2")
+    # the spreadsheet's lines: the header is line 1
+    expect(rejected.nth(0).locator("td").nth(0)).to_have_text("3")
     expect(rejected.nth(0).locator("td").nth(1)).to_have_text("category")
-    expect(rejected.nth(1).locator("td").nth(0)).to_have_text("4")
+    expect(rejected.nth(1).locator("td").nth(0)).to_have_text("5")
     expect(rejected.nth(1)).to_contain_text("expected 4 columns, found 3")
     screenshot(page, "focal-upload-rejections")
     listed = api.get("/service-requests", params={"entity": code})["items"]

@@ -96,7 +96,7 @@ def test_filers_upload_compliance_downloads_and_reports(stack, api, unique_code,
                         files={"file": ("filers.csv", csv.encode(), "text/csv")})
     assert answer.status_code == 200
     assert "3 rows read: 2 accepted, 1 rejected." in answer.text
-    assert shown(answer, r"<td class=\"num\">2</td><td>grade</td>")
+    assert shown(answer, r"<td class=\"num\">3</td><td>grade</td>")
 
     compliance = focal.get(f"/focal/{code}/compliance/{year}")
     assert compliance.status_code == 200 and staff[0] in compliance.text

@@ -101,7 +101,8 @@ def test_every_value_a_page_shows_by_its_enumeration_has_a_label():
              "category.entity.": EntityCategory, "notifications.state.": DeliveryState,
              "cycle.status.": CycleStatus, "office_fdp.outcome.": VerificationOutcome,
              "office_fdp.stratum.": StratumField, "office_fdp.language.": Language,
-             "activity.kind.": ActivityKind, "inquiry.status.": InquiryStatus}
+             "activity.kind.": ActivityKind, "inquiry.status.": InquiryStatus,
+             "member.status.": panel.MemberStatus, "upload.language.": Language}
     missing = [prefix + m.value for prefix, enum in shown.items() for m in enum
                if not i18n.has_label(prefix + m.value)]
     assert missing == []

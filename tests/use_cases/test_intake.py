@@ -256,3 +256,13 @@ def test_the_check_names_what_would_be_refused_without_saving(intake, state):
     assert state.events("annual_figures_submitted") == []
     with pytest.raises(Invalid):
         uc.check_annual_figures(intake(), uc.SubmitFigures("NOPE", "2014-15", figures()))
+
+
+def test_the_periods_with_records_of_an_entity_are_newest_first(intake):
+    assert uc.periods_with_records(intake(), "UNDP") == []
+    uc.submit_annual_figures(intake(), uc.SubmitFigures("UNDP", "2013-14", figures()))
+    uc.log_service_requests(intake(), [request(entity="UNDP").model_dump(mode="json"),
+                                       request(entity="UNHCR", received_on="2012-09-01")
+                                       .model_dump(mode="json")])
+    assert uc.periods_with_records(intake(), "UNDP") == ["2014-15", "2013-14"]
+    assert uc.periods_with_records(intake(), "UNHCR") == ["2012-13"]

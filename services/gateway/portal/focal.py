@@ -1,16 +1,22 @@
 """The focal point's pages: the entity's dashboard, the annual figures form, CSV uploads of service
 requests and of filers, and the cycle's compliance with its non-filers (also as CSV)."""
 import datetime as dt
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
+from werkzeug.wrappers import Response
+
 from shared.auth import require
-from shared.contracts.common import Period, Role
-from shared.contracts.intake import AdviceTopic, Category, Source
-from shared.contracts.periods import recent_periods
+from shared.contracts.common import EntityCode, Period, Role
+from shared.contracts.disclosure import GRADES, FilerIn
+from shared.contracts.intake import AdviceTopic, Category, ServiceRequestIn, Source
+from shared.contracts.periods import period_of, recent_periods
 from shared.kernel.errors import Invalid, Malformed, NotFound, checked
 from shared.kernel.pagination import PAGE_MAX
 
 from .. import domain as gateway_rules
+from ..domain import uploads
 from .forms import FormErrors, number
 from .tables import csv_download
 from .web import page
@@ -27,6 +33,50 @@ FILER_COLUMNS = ["staff_id", "entity", "duty_station", "grade", "designation", "
                  "language"]
 RECENT_PERIODS = 3
 COMPLIANCE_PAGE = 200
+# the labels of a column's allowed values, by column: the value's label is prefix + value
+VALUE_LABELS = {"category": "requests_by_category.", "advice_topic": "advice_by_topic.",
+                "source": "requests_by_source.", "designation": "designation.",
+                "language": "upload.language."}
+SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class UploadKind:
+    """What an upload's rows are: their contract, an example row for the template, the columns
+    the page fills when left out, and allowed values the contract checks without an
+    enumeration."""
+    model: Any
+    example: dict
+    filled: tuple = ("entity",)
+    values: dict = field(default_factory=dict)
+
+
+UPLOAD_KINDS = {
+    "service_requests": UploadKind(ServiceRequestIn, {
+        "entity": "EO", "received_on": "2015-01-10", "category": "advice",
+        "advice_topic": "outside_activities", "source": "headquarters"}),
+    "filers": UploadKind(FilerIn, {
+        "staff_id": "100234", "entity": "EO", "duty_station": "New York", "grade": "P-4",
+        "designation": "procurement", "email": "name@example.org", "language": "en"},
+        values={"grade": GRADES}),
+}
+
+
+def upload_guide(kind: str, columns: list[str]) -> list[uploads.Column]:
+    """The upload's columns with whether each is required and its allowed values."""
+    spec = UPLOAD_KINDS.get(kind)
+    if spec is None:
+        return [uploads.Column(c, False) for c in columns]
+    return uploads.column_guide(spec.model, columns, spec.filled, spec.values)
+
+
+def dashboard_periods(with_records: list[str], today: dt.date) -> tuple[list[str], list[str],
+                                                                       str]:
+    """The focal point's periods: those with records (newest first) for the table, those to
+    choose from (with records or recent), and the one chosen first (the current period)."""
+    listed = sorted(set(with_records), reverse=True)
+    choices = sorted(set(listed) | set(recent_periods(today, RECENT_PERIODS)), reverse=True)
+    return listed, choices, period_of(today)
 
 
 def figure_fields() -> list[str]:
@@ -71,9 +121,17 @@ def checked_period(period: str) -> str:
         raise NotFound(f"no reporting period {period}")
 
 
-def rows_of_upload(visit, entity: str) -> tuple[list, list, str]:
-    """The uploaded CSV's rows (None for a row of the wrong width), the rows already rejected,
-    and the file's name; a missing `entity` column is the page's entity."""
+@dataclass
+class Upload:
+    items: list  # the rows to send (None for a row of the wrong width)
+    rejected: list  # the rows rejected already, as a batch answers them
+    filename: str
+    header: list  # the header and the cells as typed, for the rejected rows' file
+    cells: list
+
+
+def read_upload(visit, entity: str) -> Upload:
+    """The uploaded CSV; a missing `entity` column is the page's entity."""
     upload = visit.request.files.get("file")
     if upload is None or not upload.filename:
         raise Invalid.field("file", visit.t("upload.no_file"))
@@ -88,7 +146,25 @@ def rows_of_upload(visit, entity: str) -> tuple[list, list, str]:
     for item in items:
         if item is not None and not item.get("entity"):
             item["entity"] = entity
-    return items, rejected, upload.filename
+    header, cells = uploads.read_cells(text)
+    return Upload(items, rejected, upload.filename, header, cells)
+
+
+def rows_of_upload(visit, entity: str) -> tuple[list, list, str]:
+    """The uploaded CSV's rows (None for a row of the wrong width), the rows already rejected,
+    and the file's name; a missing `entity` column is the page's entity."""
+    upload = read_upload(visit, entity)
+    return upload.items, upload.rejected, upload.filename
+
+
+def rejected_filename(filename: str) -> str:
+    stem = SAFE_FILENAME.sub("-", filename.rsplit(".", 1)[0]).strip("-.") or "upload"
+    return f"rejected-{stem[:60]}.csv"
+
+
+def csv_file(filename: str, text: str) -> Response:
+    return Response(text.encode("utf-8"), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 class FocalPages:
@@ -106,8 +182,10 @@ class FocalPages:
 
     def _portal_dashboard(self, visit, record, errors=None, status=200):
         entity = record["code"]
+        listed, choices, current = dashboard_periods(
+            self.intake.periods_with_records(visit.who, entity), dt.date.today())
         periods = []
-        for period in recent_periods(dt.date.today(), RECENT_PERIODS):
+        for period in listed:
             try:
                 latest = self.intake.annual_figures(visit.who, entity, period)
             except NotFound:
@@ -115,7 +193,8 @@ class FocalPages:
             periods.append({"period": period, "latest": latest})
         cycles = sorted(self.disclosure.list_cycles(visit.who), key=lambda c: -c["year"])
         return visit.render("focal/dashboard.html", status, entity=record, periods=periods,
-                            cycles=cycles, errors=errors, typed=visit.query.get("period", ""))
+                            choices=choices, cycles=cycles, errors=errors,
+                            typed=visit.query.get("period", current))
 
     # annual figures
 
@@ -179,8 +258,7 @@ class FocalPages:
     @page("GET", "/focal/<entity>/service-requests/upload")
     def portal_requests_upload_form(self, visit, entity):
         record = self._portal_entity(visit, entity, DASHBOARD)
-        return visit.render("focal/upload.html", entity=record, kind="service_requests",
-                            columns=REQUEST_COLUMNS, action=visit.request.path)
+        return self._portal_upload_page(visit, record, "service_requests", REQUEST_COLUMNS)
 
     @page("POST", "/focal/<entity>/service-requests/upload")
     def portal_upload_requests(self, visit, entity):
@@ -193,8 +271,7 @@ class FocalPages:
     def portal_filers_upload_form(self, visit, entity, year):
         record = self._portal_entity(visit, entity, DASHBOARD)
         self.disclosure.get_cycle(visit.who, year)
-        return visit.render("focal/upload.html", entity=record, kind="filers", year=year,
-                            columns=FILER_COLUMNS, action=visit.request.path)
+        return self._portal_upload_page(visit, record, "filers", FILER_COLUMNS, year=year)
 
     @page("POST", "/focal/<entity>/filers/<int:year>/upload")
     def portal_upload_filers(self, visit, entity, year):
@@ -204,16 +281,52 @@ class FocalPages:
             lambda items: self.disclosure.enrol_filers(visit.who, year, items), year=year)
 
     def _portal_upload(self, visit, record, kind, columns, send, **context):
+        """An upload sent: `send(items)` answers as a batch does; the page shows the accepted
+        count and each rejected row by its spreadsheet line, and offers those rows as CSV."""
         try:
-            items, pre_rejected, filename = rows_of_upload(visit, record["code"])
-            answer = gateway_rules.merge_batch_answers(send(items), pre_rejected)
+            upload = read_upload(visit, record["code"])
+            answer = uploads.with_lines(
+                gateway_rules.merge_batch_answers(send(upload.items), upload.rejected))
         except Invalid as exc:
-            return visit.render("focal/upload.html", 422, entity=record, kind=kind,
-                                columns=columns, action=visit.request.path,
-                                errors=FormErrors.of_exception(exc).placed(["file"]), **context)
-        return visit.render("focal/upload.html", entity=record, kind=kind, columns=columns,
-                            action=visit.request.path, answer=answer, filename=filename,
-                            rows=len(items), **context)
+            return self._portal_upload_page(
+                visit, record, kind, columns, 422,
+                errors=FormErrors.of_exception(exc).placed(["file"]), **context)
+        rejected_csv = uploads.rejected_rows_csv(upload.header, upload.cells,
+                                                 answer["rejected"])
+        return self._portal_upload_page(
+            visit, record, kind, columns, answer=answer, filename=upload.filename,
+            rows=len(upload.items), rejected_csv=rejected_csv if answer["rejected"] else "",
+            rejected_filename=rejected_filename(upload.filename), **context)
+
+    @staticmethod
+    def _portal_upload_page(visit, record, kind, columns, status=200, **context):
+        """The upload form with each column's rules and the template to download."""
+        return visit.render("focal/upload.html", status, entity=record, kind=kind,
+                            columns=columns, action=visit.request.path,
+                            guide=upload_guide(kind, columns), value_labels=VALUE_LABELS,
+                            template_link=f"/uploads/{kind}/template.csv"
+                                          f"?entity={record['code']}",
+                            **context)
+
+    @page("GET", f"/uploads/<any({','.join(UPLOAD_KINDS)}):kind>/template.csv")
+    def portal_upload_template(self, visit, kind):
+        spec = UPLOAD_KINDS[kind]
+        columns = REQUEST_COLUMNS if kind == "service_requests" else FILER_COLUMNS
+        try:
+            entity = checked(EntityCode, visit.query.get("entity") or "EO", "entity")
+        except Invalid:
+            entity = "EO"
+        return csv_file(f"{kind}-template.csv",
+                        uploads.template_csv(columns, {**spec.example, "entity": entity}))
+
+    @page("POST", "/uploads/rejected-rows.csv")
+    def portal_rejected_rows(self, visit):
+        """The rejected rows of an upload, as the upload's page rendered them into its form:
+        nothing of the upload is kept between the two requests."""
+        name = visit.form.get("filename") or "rejected-rows.csv"
+        if not re.fullmatch(r"[A-Za-z0-9._-]{1,80}\.csv", name):
+            name = "rejected-rows.csv"
+        return csv_file(name, visit.form.get("rows") or "")
 
     # compliance
 

@@ -17,6 +17,7 @@ from .web import page
 READERS = [*READ_ALL, Role.panel_chair, Role.panel_member]
 CHAIR = [Role.panel_chair]
 MEMBER_OR_CHAIR = [Role.panel_chair, Role.panel_member]
+MEMBERSHIP = [Role.panel_chair, Role.ethics_office]
 REPORT_SUBMITTERS = [Role.panel_member, Role.panel_chair, Role.ethics_office]
 ANSWERERS = (Role.panel_chair, Role.panel_member, Role.admin)
 LIST_LIMIT = 200
@@ -70,6 +71,10 @@ class Form:
 
 STEP = Form()
 MEETING = Form(c.MeetingIn, scheduled_for=text, kind=text, agenda=lines)
+RESCHEDULE = Form(c.MeetingReschedule, scheduled_for=text)
+CANCEL = Form(c.StepDate, on=text)
+MEMBER = Form(c.MemberIn, head=text, joined_on=text)
+LEAVING = Form(c.StepDate, on=text)
 MEETING_RECORD = Form(c.MeetingRecordIn, held_on=text, attendees=chosen, decisions=lines,
                       minutes=text)
 CONSULTATION = Form(c.ConsultationIn, topic=text, question=text, respond_by=text, tags=tags,
@@ -96,6 +101,29 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
+def meetings_in_order(meetings: list[dict], on: str) -> list[dict]:
+    """Upcoming meetings (convened for `on` or later) soonest first, then the others newest
+    first; dates are ISO days, which sort as text."""
+    upcoming = [m for m in meetings if m["status"] == "convened" and m["scheduled_for"] >= on]
+    past = [m for m in meetings if m not in upcoming]
+    return (sorted(upcoming, key=lambda m: (m["scheduled_for"], m["id"]))
+            + sorted(past, key=lambda m: (m["scheduled_for"], m["id"]), reverse=True))
+
+
+def membership_rows(members: list[dict]) -> list[dict]:
+    """The Panel's members with their dates: those serving by entity, then those who left,
+    the latest to leave first."""
+    serving = sorted((m for m in members if m["status"] == "active"), key=lambda m: m["entity"])
+    left = sorted((m for m in members if m["status"] != "active"),
+                  key=lambda m: (m.get("left_on") or "", m["entity"]), reverse=True)
+    return [{"entity": m["entity"], "head": m["head"], "status": m["status"],
+             "joined_on": m["joined_on"], "left_on": m.get("left_on")} for m in serving + left]
+
+
+def confirmed(form) -> bool:
+    return form.get("confirm") == "yes"
+
+
 class PanelPages:
     @page("GET", "/panel")
     def portal_panel_dashboard(self, visit):
@@ -111,7 +139,47 @@ class PanelPages:
             "chair_reviews": panel.list_chair_reviews(who, most),
         }
         newest_first = {k: list(reversed(v["items"])) for k, v in listed.items()}
+        newest_first["meetings"] = meetings_in_order(listed["meetings"]["items"], today())
         return visit.render("panel/dashboard.html", today=today(), **newest_first)
+
+    # members
+
+    @page("GET", "/panel/members")
+    def portal_panel_members(self, visit):
+        return self._members_page(visit)
+
+    def _members_page(self, visit, status=200, errors=None, values=None, sent=None):
+        require(visit.who, MEMBERSHIP)
+        found = self.panel.list_members(visit.who, {"limit": LIST_LIMIT})["items"]
+        return visit.render("panel/members.html", status, members=membership_rows(found),
+                            errors=errors or FormErrors(), values=values or {}, form=sent,
+                            today=today())
+
+    @page("POST", "/panel/members")
+    def portal_join_member(self, visit):
+        require(visit.who, MEMBERSHIP)
+        entity = (visit.form.get("entity") or "").strip()
+        return self._members_step(
+            visit, MEMBER, lambda body: self.panel.join_member(visit.who, entity, body),
+            "member_joined", "join", {"entity": entity})
+
+    @page("POST", "/panel/members/<entity>/leave")
+    def portal_member_leaves(self, visit, entity):
+        require(visit.who, MEMBERSHIP)
+        return self._members_step(
+            visit, LEAVING, lambda body: self.panel.leave_member(visit.who, entity, body),
+            "member_left", entity, {})
+
+    def _members_step(self, visit, form, send, note, sent, typed):
+        def go():
+            answer = send(form.body(visit.form, {}))
+            return visit.redirect("/panel/members", note=note, entity=answer["entity"])
+
+        def show_again(errors: FormErrors):
+            values = {**form.typed(visit.form, {}), **typed}
+            return self._members_page(visit, 422, errors.placed([*form.fields, "entity"]),
+                                      values, sent)
+        return attempt(go, show_again)
 
     # meetings
 
@@ -135,6 +203,19 @@ class PanelPages:
         require(visit.who, CHAIR)
         return self._step(visit, MEETINGS, meeting_id, self.panel.record_meeting,
                           "meeting_recorded", MEETING_RECORD)
+
+    @page("POST", "/panel/meetings/<meeting_id>/reschedule")
+    def portal_reschedule_meeting(self, visit, meeting_id):
+        require(visit.who, CHAIR)
+        return self._step(visit, MEETINGS, meeting_id, self.panel.reschedule_meeting,
+                          "meeting_rescheduled", RESCHEDULE, "reschedule",
+                          refused=conflict_or_invalid)
+
+    @page("POST", "/panel/meetings/<meeting_id>/cancel")
+    def portal_cancel_meeting(self, visit, meeting_id):
+        require(visit.who, CHAIR)
+        return self._step(visit, MEETINGS, meeting_id, self.panel.cancel_meeting,
+                          "meeting_cancelled", CANCEL, "cancel", refused=conflict_or_invalid)
 
     @page("POST", "/panel/meetings/<meeting_id>/approve")
     def portal_approve_meeting(self, visit, meeting_id):
@@ -180,6 +261,14 @@ class PanelPages:
     @page("POST", "/panel/consultations/<consultation_id>/conclude")
     def portal_conclude_consultation(self, visit, consultation_id):
         require(visit.who, CHAIR)
+        outstanding = self.panel.get_consultation(visit.who, consultation_id)["not_answered"]
+        if outstanding and not confirmed(visit.form):
+            # members have not answered: the chair concludes only once it says so
+            errors = FormErrors()
+            errors.add("confirm", visit.t("panel.confirm_needed",
+                                          count=len(outstanding)))
+            return self._record_page(visit, CONSULTATIONS, consultation_id, 409, errors,
+                                     CONCLUSION.typed(visit.form, {}), "conclude")
         return self._step(visit, CONSULTATIONS, consultation_id,
                           self.panel.conclude_consultation, "consultation_concluded",
                           CONCLUSION, "conclude")

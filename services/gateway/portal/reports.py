@@ -57,6 +57,14 @@ def report_version(visit):
     return int(version) if version and version.isdigit() else None
 
 
+def first_choices(catalogue: dict, today: dt.date) -> tuple[str, int]:
+    """The period and the year the home's forms offer first: the newest with records, else
+    the last finished period and this year."""
+    periods, years = catalogue.get("periods") or [], catalogue.get("years") or []
+    return (periods[0]["period"] if periods else last_finished_period(today),
+            years[0]["year"] if years else today.year)
+
+
 def checked_year(value) -> int:
     try:
         year = int(value)
@@ -86,11 +94,11 @@ class ReportPages:
 
     def _portal_reports_home(self, visit, errors=None, status=200, typed=None):
         require(visit.who, ANNUAL_READERS)
+        catalogue = self.reporting.catalogue(visit.who)
+        period, year = first_choices(catalogue, dt.date.today())
         return visit.render("reports/home.html", status, errors=errors, typed=typed or {},
-                            period=last_finished_period(dt.date.today()),
-                            year=dt.date.today().year,
-                            may_read_all=visit.actor.role in READERS,
-                            catalogue=self.reporting.catalogue(visit.who))
+                            period=period, year=year,
+                            may_read_all=visit.actor.role in READERS, catalogue=catalogue)
 
     @page("GET", "/reports/choose")
     def portal_choose_report(self, visit):

@@ -17,6 +17,13 @@ BLANK_CONFLICTS = 2
 QUEUE_PAGE = 200
 
 
+def opening_cycle(years: list[int], filers_of) -> int | None:
+    """The cycle the queue opens on: the newest that has filers (`filers_of(year)`, asked
+    newest first until one has), else the newest."""
+    newest = sorted(years, reverse=True)
+    return next((y for y in newest if filers_of(y) > 0), newest[0] if newest else None)
+
+
 def conflicts_with_blanks(conflicts: list[dict], more: bool = False) -> list[dict]:
     blanks = BLANK_CONFLICTS + (1 if more else 0)
     return [*conflicts, *({"type": "", "recommendation": ""} for _ in range(blanks))]
@@ -26,14 +33,13 @@ class ReviewPages:
     # given by the gateway service, of which these pages are a part
     disclosure: Any
 
-    def _portal_cycle_years(self, visit) -> list[int]:
-        return sorted((c["year"] for c in self.disclosure.list_cycles(visit.who)), reverse=True)
-
     @page("GET", "/review")
     def portal_review_queue(self, visit):
         require(visit.who, QUEUE_READERS)
-        years = self._portal_cycle_years(visit)
-        chosen = visit.query.get("year", type=int) or (years[0] if years else None)
+        years = sorted((c["year"] for c in self.disclosure.list_cycles(visit.who)),
+                       reverse=True)
+        chosen = visit.query.get("year", type=int) or opening_cycle(years, lambda year: (
+            self.disclosure.get_cycle(visit.who, year).get("figures") or {}).get("filers", 0))
         queues = {}
         if chosen is not None:
             for status in WAITING:
