@@ -166,6 +166,10 @@ BODIES = {
                                                    "received_on": "2015-01-07"},
     ("POST", "/retaliation-inquiries/{inquiry_id}/decisions"): lambda s: {
         "decision": "preliminary_review", "decided_on": "2015-01-10"},
+    ("POST", "/retaliation-inquiries/{inquiry_id}/notes"): lambda s: {
+        "text": "Spoke to the office", "noted_on": "2015-01-11"},
+    ("POST", "/retaliation-inquiries/{inquiry_id}/protection-measures"): lambda s: {
+        "measure": "A temporary reassignment", "decided_on": "2015-01-12"},
     ("PUT", "/annual-figures/{entity}/{period}"): lambda s: FIGURES,
     ("PUT", "/panel/members/{entity}"): lambda s: {"head": "Someone else"},
     ("DELETE", "/panel/members/{entity}"): lambda s: None,

@@ -80,10 +80,11 @@ def walk(visitor: PortalVisitor, start: str):
         yield path, answer.status_code, parser.texts
         for href in parser.links:
             link = urlparse(urljoin(path, href))
-            if not (link.netloc or NOT_PAGES.search(link.path) or link.path in seen
+            target = link.path + (f"?{link.query}" if link.query else "")
+            if not (link.netloc or NOT_PAGES.search(link.path) or target in seen
                     or len(seen) >= PAGES_PER_ROLE):
-                seen.add(link.path)
-                queue.append(link.path)
+                seen.add(target)
+                queue.append(target)
 
 
 def test_the_words_are_found_by_the_check():

@@ -77,6 +77,8 @@ def test_the_chair_concludes_a_consultation_two_members_answered_and_a_late_one_
     expect(chair.locator("#positions")).to_be_visible()
     chair.get_by_label("Outcome").fill("Common approach agreed")
     chair.get_by_label("Guidance").fill("A guidance note goes to every member office.")
+    expect(chair.locator("#outstanding-warning")).to_contain_text(c)
+    chair.locator("#f-confirm").check()  # c has not answered: concluding needs the chair's word
     chair.get_by_role("button", name="Conclude").click()
     expect(chair.get_by_role("status")).to_have_text("The consultation is concluded.")
     expect(chair.locator("#consultation-status")).to_have_text("concluded")

@@ -132,7 +132,8 @@ class ReportPages:
                             report_lang=report_language(visit),
                             version=report_version(visit),
                             issues=self.reporting.issued_versions(
-                                visit.who, issued[1], issued[0])["items"] if issued else [])
+                                visit.who, issued[1], issued[0])["items"]
+                            if issued and visit.actor.role in READERS else [])
 
     @page("GET", "/reports/annual/<period>")
     def portal_annual_report_page(self, visit, period):
