@@ -21,10 +21,12 @@ from shared.kernel.errors import Conflict, StaleState
 from shared.kernel.pagination import Page
 from shared.mongo import MongoRepository, MongoUnitOfWork, find_ids
 
-from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, Participant,
+from .domain import (FILED, NOT_FILED, Cycle, Draft, Enrolment, Filer, FilerChanges,
+                     Participant,
                      PublicDisclosure, PublicReviewed, Reminder, S, Statement,
                      VerificationSample)
-from .keyring import Keyring, open_statement, reseal_statement, seal_statement
+from .keyring import (Keyring, open_draft, open_statement, reseal_statement, seal_draft,
+                      seal_statement)
 from .metrics import register_gauges
 
 WRITE_CHUNK = 1000
@@ -204,9 +206,19 @@ class Statements(MongoRepository):
         return self.uow.keyring
 
     def add(self, statements: list[Statement]):
+        """The filed statements, which replace their filers' drafts."""
         self.uow.insert("statements", *[
             {"_id": _key(s.year, s.staff_id), **seal_statement(self.keyring, s)}
             for s in statements])
+        ids = [_key(s.year, s.staff_id) for s in statements]
+        for part in chunks(ids, WRITE_CHUNK):
+            self.uow.stage(lambda session, part=list(part): self.db.drafts.delete_many(
+                {"_id": {"$in": part}}, session=session))
+
+    def of_filer(self, staff_id: str, years: list[int]) -> list[Statement]:
+        """A filer's statements of the cycles of `years`."""
+        docs = find_ids(self.db.statements, [_key(y, staff_id) for y in years])
+        return [open_statement(self.keyring, d) for d in docs]
 
     def get(self, year: int, staff_id: str) -> Statement | None:
         doc = self.db.statements.find_one({"_id": _key(year, staff_id)})
@@ -231,6 +243,24 @@ class Statements(MongoRepository):
             UpdateOne({"_id": d["_id"], "key_id": d["key_id"], "nonce": d["nonce"]},
                       {"$set": reseal_statement(self.keyring, d)})
             for d in sealed], expect=True)
+
+
+class Drafts(MongoRepository):
+    uow: "DisclosureUnitOfWork"
+
+    def get(self, year: int, staff_id: str) -> Draft | None:
+        doc = self.db.drafts.find_one({"_id": _key(year, staff_id)})
+        return open_draft(self.uow.keyring, doc) if doc else None
+
+    def save(self, draft: Draft):
+        key = _key(draft.year, draft.staff_id)
+        self.uow.replace("drafts", {"_id": key},
+                         {"_id": key, **seal_draft(self.uow.keyring, draft)})
+
+    def remove(self, year: int, staff_id: str):
+        key = _key(year, staff_id)
+        self.uow.stage(lambda session: self.db.drafts.delete_one({"_id": key},
+                                                                 session=session))
 
 
 class Samples(MongoRepository):
@@ -294,7 +324,8 @@ class DisclosureUnitOfWork(MongoUnitOfWork):
     """Given the `keyring` that seals statements."""
     repositories = {"participants": Participants, "cycles": Cycles, "filers": Filers,
                     "counters": Counters, "statements": Statements, "samples": Samples,
-                    "public_disclosures": PublicDisclosures, "reminders": Reminders}
+                    "public_disclosures": PublicDisclosures, "reminders": Reminders,
+                    "drafts": Drafts}
     indexes = {
         "participants": [([("entity", 1)], {"unique": True})],
         "cycles": [([("entity", 1), ("year", 1)], {"unique": True})],
@@ -328,7 +359,8 @@ class DisclosureStore(UnitOfWork):
 # ---- document shapes ----
 
 CHANGING = ("status", "filed_on", "late", "exemption_reason", "conflicts", "sampled",
-            "verification", "public_disclosure", "public_review", "returned_reason")
+            "verification", "public_disclosure", "public_review", "returned_reason",
+            "mitigation", "acknowledgement")
 CLEARED = ("public_review", "returned_reason")  # the fields a move may set back to none
 DECISION = ("publish", "declined_reason", "summary", "name", "title")
 
@@ -418,7 +450,7 @@ def _filer(doc: dict) -> Filer:
                  doc.get("public_disclosure"), doc.get("v", 0), _date(doc.get("enrolled_on")),
                  doc.get("email"), doc.get("language"), bool(doc.get("late")),
                  doc.get("public_review") or _legacy_review(doc.get("public_disclosure")),
-                 doc.get("returned_reason"))
+                 doc.get("returned_reason"), doc.get("mitigation"), doc.get("acknowledgement"))
 
 
 def _legacy_review(decision: str | None) -> str | None:

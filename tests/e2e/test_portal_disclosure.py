@@ -151,7 +151,7 @@ def test_the_office_returns_a_summary_and_the_filer_reads_why_in_chinese(
         api, open_page, enrolled, person_as):
     year, staff_id = enrolled["year"], enrolled["staff_id"]
     api.post(f"/disclosure/cycles/{year}/statements", {"items": [{
-        "staff_id": staff_id, "assets": [{"description": "A flat"}]}]})
+        "staff_id": staff_id, "assets": [{"description": "A flat"}], "certified": True}]})
     filer = open_page()
     sign_in(filer, person_as("filer", staff_id=staff_id))
     filer.goto(f"/filer/{year}/public-disclosure")

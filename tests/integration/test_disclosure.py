@@ -65,7 +65,8 @@ def statement(marker="") -> dict:
             "liabilities": [{"description": f"mortgage {marker}"}],
             "outside_interests": [{"description": f"board of a school {marker}",
                                    "role": "trustee"}],
-            "relatives_in_un": [{"name": f"A. Relative {marker}", "relationship": "sibling"}]}
+            "relatives_in_un": [{"name": f"A. Relative {marker}", "relationship": "sibling"}],
+            "certified": True}
 
 
 def staff(code, n) -> list[str]:

@@ -45,6 +45,8 @@ RULES = [(re.compile(pattern), key) for pattern, key in (
     (r"(?P<sum>\d+) preliminary reviews but only (?P<total>\d+) inquiries",
      "error.rule.preliminary_reviews"),
     (r"(?P<sum>\d+) filed but only (?P<total>\d+) filers", "error.rule.filed"),
+    (r"certify that the statement is true and complete.*", "error.rule.uncertified"),
+    (r"confirm or remove this item carried over.*", "error.rule.unconfirmed"),
 )]
 
 
