@@ -790,13 +790,15 @@ def test_a_cycle_is_scheduled_open_overdue_and_closed_as_its_dates_pass(fdp, clo
     enrol(fdp, row("S1"), year=2016)
     assert status_of(fdp, 2016) == "scheduled"  # today is 31 July 2015
     with pytest.raises(Invalid, match="opens on 2016-03-01; statements can be filed from then"):
-        uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(certified=True), year=2016))
+        uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(certified=True),
+                                                                year=2016))
     clock.advance(days=214)  # 1 March 2016
     assert status_of(fdp, 2016) == "open"
     clock.advance(days=92)  # 1 June 2016: the deadline has passed, S1 has not filed
     assert status_of(fdp, 2016) == "overdue"
     assert [c["status"] for c in uc.list_cycles(fdp()) if c["year"] == 2016] == ["overdue"]
-    late = uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(certified=True), year=2016))
+    late = uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(certified=True),
+                                                                year=2016))
     assert (late["status"], late["filed_on"], late["late"]) == ("filed", "2016-06-01", True)
     assert status_of(fdp, 2016) == "open"  # nothing outstanding: open until the Office closes it
     assert uc.close_cycle(fdp(), uc.CloseCycle(2016))["status"] == "closed"

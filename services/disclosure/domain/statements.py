@@ -53,15 +53,15 @@ def starting_draft(year: int, staff_id: str, entity: str, earlier: list) -> Draf
     return Draft(year, staff_id, entity, None, carried_over(latest.contents), latest.year)
 
 
-def unconfirmed(contents: StatementContents) -> list[str]:
-    """Where the items still marked from last year are (`assets.0`, ...)."""
-    return [f"{g}.{i}" for g in GROUPS for i, item in enumerate(getattr(contents, g))
+def unconfirmed(contents: StatementContents) -> list[tuple[str, int]]:
+    """Where the items still marked from last year are (`("assets", 0)`, ...)."""
+    return [(g, i) for g in GROUPS for i, item in enumerate(getattr(contents, g))
             if item.from_last_year]
 
 
 def statement_problems(statement: StatementIn) -> list[dict]:
     """A filing is certified true and complete, with no item left unconfirmed."""
-    problems = [problem(f"{where}.{MARK}", UNCONFIRMED) for where in unconfirmed(statement)]
+    problems = [problem([g, i, MARK], UNCONFIRMED) for g, i in unconfirmed(statement)]
     if statement.certified is not True:
         problems.append(problem("certified", UNCERTIFIED))
     return problems
