@@ -212,8 +212,7 @@ class Statements(MongoRepository):
             for s in statements])
         ids = [_key(s.year, s.staff_id) for s in statements]
         for part in chunks(ids, WRITE_CHUNK):
-            self.uow.stage(lambda session, part=list(part): self.db.drafts.delete_many(
-                {"_id": {"$in": part}}, session=session))
+            self.uow.stage(_deleting_drafts(self.db, list(part)))
 
     def of_filer(self, staff_id: str, years: list[int]) -> list[Statement]:
         """A filer's statements of the cycles of `years`."""
@@ -250,12 +249,12 @@ class Drafts(MongoRepository):
 
     def get(self, year: int, staff_id: str) -> Draft | None:
         doc = self.db.drafts.find_one({"_id": _key(year, staff_id)})
-        return open_draft(self.uow.keyring, doc) if doc else None
+        return open_draft(Statements(self.uow).keyring, doc) if doc else None
 
     def save(self, draft: Draft):
         key = _key(draft.year, draft.staff_id)
         self.uow.replace("drafts", {"_id": key},
-                         {"_id": key, **seal_draft(self.uow.keyring, draft)})
+                         {"_id": key, **seal_draft(Statements(self.uow).keyring, draft)})
 
     def remove(self, year: int, staff_id: str):
         key = _key(year, staff_id)
@@ -363,6 +362,12 @@ CHANGING = ("status", "filed_on", "late", "exemption_reason", "conflicts", "samp
             "mitigation", "acknowledgement")
 CLEARED = ("public_review", "returned_reason")  # the fields a move may set back to none
 DECISION = ("publish", "declined_reason", "summary", "name", "title")
+
+
+def _deleting_drafts(db, ids: list[str]):
+    def write(session):
+        db.drafts.delete_many({"_id": {"$in": ids}}, session=session)
+    return write
 
 
 def _key(year: int, staff_id: str) -> str:

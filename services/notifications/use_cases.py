@@ -182,7 +182,8 @@ def filers_enrolled(uow, event_id: str, event, settings: Settings) -> Queued:
 
 def filer_changes(uow, event_id: str, changes: list, settings: Settings) -> Queued:
     """statement_filed, filer_exempted, review_recorded, public_disclosure_decided,
-    public_disclosure_approved and public_disclosure_returned, alone or folded in one filer_changes_recorded: `changes` is
+    public_disclosure_approved and public_disclosure_returned, alone or folded in one
+    filer_changes_recorded: `changes` is
     [(type, payload model)]."""
     marking = ("statement_filed", "filer_exempted")
     with uow:

@@ -17,7 +17,8 @@ from shared.contracts.disclosure import (ComplianceReminderDue, CycleClosed, Cyc
                                          FilerRef, FilersEnrolled, MitigationRecorded,
                                          ParticipantEnrolled, PublicDisclosureApproved,
                                          PublicDisclosureDecided, PublicDisclosureReturned,
-                                         RecommendationAcknowledged, ReviewRecorded, StatementFiled, VerificationRecorded,
+                                         RecommendationAcknowledged, ReviewRecorded,
+                                         StatementFiled, VerificationRecorded,
                                          VerificationSampleDrawn, is_asg_or_above)
 from shared.contracts.envelope import EVENTS
 from shared.contracts.intake import (ActivityRecorded, AnnualFiguresSubmitted,

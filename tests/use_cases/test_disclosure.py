@@ -322,7 +322,8 @@ def test_a_filer_files_its_own_statement_today_and_it_is_kept_sealed(fdp, state,
     with pytest.raises(Forbidden):
         uc.file_statement(fdp(filer_actor("S1")), one("S2", StatementIn(certified=True)))
     with pytest.raises(Forbidden, match="filed_on"):
-        uc.file_statement(fdp(filer_actor("S2")), one("S2", StatementIn(certified=True, filed_on="2015-04-01")))
+        uc.file_statement(fdp(filer_actor("S2")), one("S2", StatementIn(certified=True,
+                                                                        filed_on="2015-04-01")))
     with pytest.raises(Conflict) as twice:
         uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(certified=True)))
     assert twice.value.errors == [] and "cannot become filed" in twice.value.detail

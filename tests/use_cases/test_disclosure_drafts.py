@@ -32,46 +32,46 @@ def two_cycles(fdp, clock):  # noqa: F811
 
 def test_a_draft_starts_from_last_year_and_is_the_filer_s_until_the_filing_removes_it(
         two_cycles, state):
-    fdp, me = two_cycles, filer_actor("S1")
-    start = uc.get_draft(fdp(me), one("S1", year=NEXT))
+    make, me = two_cycles, filer_actor("S1")
+    start = uc.get_draft(make(me), one("S1", year=NEXT))
     assert (start["saved_on"], start["prefilled_from"]) == (None, YEAR)
     assert start["assets"] == [{"description": "Flat", "value_usd": 1000,
                                 "from_last_year": True}]
     events = len(state.outbox)
-    figures = uc.get_cycle(fdp(), NEXT)["figures"]
+    figures = uc.get_cycle(make(), NEXT)["figures"]
     kept = StatementContents(assets=[{"description": "Flat", "from_last_year": True},
                                      {"description": "Shares"}])
-    saved = uc.save_draft(fdp(me), one("S1", kept, year=NEXT))
+    saved = uc.save_draft(make(me), one("S1", kept, year=NEXT))
     assert (saved["saved_on"], saved["prefilled_from"]) == ("2016-04-01", YEAR)
-    again = uc.get_draft(fdp(me), one("S1", year=NEXT))
+    again = uc.get_draft(make(me), one("S1", year=NEXT))
     assert [a["from_last_year"] for a in again["assets"]] == [True, False]
     assert len(state.outbox) == events  # a draft is not a filing: no event, same counts
-    assert uc.get_cycle(fdp(), NEXT)["figures"] == figures
+    assert uc.get_cycle(make(), NEXT)["figures"] == figures
     for someone in (EO, REVIEWER, filer_actor("S2")):
         with pytest.raises(Forbidden):
-            uc.get_draft(fdp(someone), one("S1", year=NEXT))
+            uc.get_draft(make(someone), one("S1", year=NEXT))
     with pytest.raises(Invalid) as refused:  # the carried item is not confirmed yet
-        uc.file_statement(fdp(me), one("S1", StatementIn(**kept.model_dump(),
+        uc.file_statement(make(me), one("S1", StatementIn(**kept.model_dump(),
                                                          certified=True), year=NEXT))
     assert refused.value.errors[0]["loc"] == ["assets", 0, "from_last_year"]
     with pytest.raises(Invalid, match="certify"):
-        uc.file_statement(fdp(me), one("S1", StatementIn(assets=[{"description": "Flat"}]),
+        uc.file_statement(make(me), one("S1", StatementIn(assets=[{"description": "Flat"}]),
                                        year=NEXT))
-    uc.file_statement(fdp(me), one("S1", StatementIn(assets=[{"description": "Flat"}],
+    uc.file_statement(make(me), one("S1", StatementIn(assets=[{"description": "Flat"}],
                                                      certified=True), year=NEXT))
     assert state.collection("drafts") == {}
-    filed = uc.get_statement(fdp(me), one("S1", year=NEXT))
+    filed = uc.get_statement(make(me), one("S1", year=NEXT))
     assert (filed["certified"], filed["receipt"]) == (True, f"FD-{NEXT}-S1")
     assert filed["assets"] == [{"description": "Flat", "value_usd": None}]
     with pytest.raises(Conflict):
-        uc.get_draft(fdp(me), one("S1", year=NEXT))
+        uc.get_draft(make(me), one("S1", year=NEXT))
 
 
 def test_a_discarded_draft_starts_again_from_last_year(two_cycles):
-    fdp, me = two_cycles, filer_actor("S1")
-    uc.save_draft(fdp(me), one("S1", StatementContents(), year=NEXT))
-    assert uc.get_draft(fdp(me), one("S1", year=NEXT))["assets"] == []
-    again = uc.discard_draft(fdp(me), one("S1", year=NEXT))
+    make, me = two_cycles, filer_actor("S1")
+    uc.save_draft(make(me), one("S1", StatementContents(), year=NEXT))
+    assert uc.get_draft(make(me), one("S1", year=NEXT))["assets"] == []
+    again = uc.discard_draft(make(me), one("S1", year=NEXT))
     assert (again["saved_on"], len(again["assets"])) == (None, 1)
 
 
