@@ -68,7 +68,7 @@ def test_the_filer_acknowledges_the_recommendation_in_chinese_and_the_reviewer_r
         "outcome": "conflicts_found",
         "conflicts": [{"type": "financial_holding", "recommendation": "Divest the shares"}]})
     visitor = PortalVisitor(stack.base_url, person_as("filer", staff_id=staff_id))
-    visitor.session.cookies.set("lang", "zh")
+    visitor.session.cookies.set("epun_lang", "zh")
     home = visitor.get("/filer").text
     assert "Divest the shares" in home and "确认该建议" in home
     done = visitor.post(f"/filer/{year}/acknowledgement", {"comment": "我将出售股份"},
@@ -76,6 +76,6 @@ def test_the_filer_acknowledges_the_recommendation_in_chinese_and_the_reviewer_r
     assert "您对建议的确认已记录" in done.text and "确认于" in done.text
     assert "确认该建议" not in done.text  # once
     reviewer = PortalVisitor(stack.base_url, person_as("reviewer"))
-    reviewer.session.cookies.set("lang", "zh")
+    reviewer.session.cookies.set("epun_lang", "zh")
     review = reviewer.get(f"/review/{year}/{staff_id}").text
     assert "我将出售股份" in review and "剥离资产" in review

@@ -51,7 +51,7 @@ def with_blank_rows(statement: dict, more: str | None = None) -> dict:
     """Each group's rows and then blank ones to fill (one more in the group `more`)."""
     shown = {}
     for group, columns in GROUPS.items():
-        filled = [{**{c: row.get(c, "") for c in columns},
+        filled = [{**{c: "" if row.get(c) is None else row[c] for c in columns},
                    "from_last_year": bool(row.get("from_last_year"))}
                   for row in statement.get(group, [])]
         blanks = BLANK_ROWS + (1 if group == more else 0)
