@@ -59,7 +59,7 @@ def filer(run_id: str, i: int) -> dict:
 
 STATEMENT = {"assets": [{"description": "Bank accounts", "value_usd": 25000}],
              "liabilities": [{"description": "Mortgage"}],
-             "outside_interests": [], "relatives_in_un": []}
+             "outside_interests": [], "relatives_in_un": [], "certified": True}
 
 
 def review(staff_id: str, i: int) -> dict:

@@ -46,7 +46,7 @@ from epun.stack import (Stack, cpu_seconds, drop_vhost, open_vhost,  # noqa: E40
                         private_stack, processes)
 
 STATEMENT = {"assets": [{"description": "Bank accounts", "value_usd": 25000}],
-             "liabilities": [], "outside_interests": [], "relatives_in_un": []}
+             "liabilities": [], "outside_interests": [], "relatives_in_un": [], "certified": True}
 
 
 @dataclass

@@ -354,7 +354,7 @@ def _public_decisions(rows: list[dict]) -> list[dict]:
 
 def _statement(row: dict) -> dict:
     return {"assets": [{"description": "Bank accounts and retirement savings"}],
-            "liabilities": [], "outside_interests": [], "relatives_in_un": []}
+            "liabilities": [], "outside_interests": [], "relatives_in_un": [], "certified": True}
 
 
 def enrolled_on(year: int, i: int) -> str:

@@ -14,7 +14,7 @@ import re
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .domain import Statement
+from .domain import Draft, Statement
 
 KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 HOW = ("set FDP_KEYS to id:key[,id:key...] (newest first; key = URL-safe base64 of 32 random "
@@ -107,3 +107,25 @@ def open_statement(keyring: Keyring, sealed: dict) -> Statement:
 def reseal_statement(keyring: Keyring, sealed: dict) -> dict:
     """`{key_id, nonce, ciphertext}` of a stored statement sealed again with the newest key."""
     return keyring.reseal(sealed, statement_context(sealed["year"], sealed["staff_id"]))
+
+
+def draft_context(year: int, staff_id: str) -> bytes:
+    return f"epun-fdp-draft|{year}|{staff_id}".encode()
+
+
+def seal_draft(keyring: Keyring, draft: Draft) -> dict:
+    """A draft as stored: whose, saved when, and its contents sealed like a statement's."""
+    plaintext = json.dumps(draft.contents, separators=(",", ":")).encode()
+    return {"year": draft.year, "staff_id": draft.staff_id, "entity": draft.entity,
+            "saved_on": draft.saved_on.isoformat() if draft.saved_on else None,
+            "prefilled_from": draft.prefilled_from,
+            **keyring.seal(plaintext, draft_context(draft.year, draft.staff_id))}
+
+
+def open_draft(keyring: Keyring, sealed: dict) -> Draft:
+    year, staff_id = sealed["year"], sealed["staff_id"]
+    contents = json.loads(keyring.open(sealed, draft_context(year, staff_id)))
+    saved_on = sealed.get("saved_on")
+    return Draft(year, staff_id, sealed["entity"],
+                 dt.date.fromisoformat(saved_on) if saved_on else None, contents,
+                 sealed.get("prefilled_from"))

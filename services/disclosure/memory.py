@@ -9,10 +9,12 @@ from shared.kernel.errors import Conflict, StaleState
 from shared.kernel.pagination import Page
 from shared.kernel.uow import InMemoryUnitOfWork
 
-from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, FilerReminder,
-                     Participant, PublicDisclosure, PublicReviewed, Reminder, S, Statement,
+from .domain import (FILED, NOT_FILED, Cycle, Draft, Enrolment, Filer, FilerChanges,
+                     FilerReminder, Participant, PublicDisclosure, PublicReviewed, Reminder, S,
+                     Statement,
                      VerificationSample)
-from .keyring import Keyring, open_statement, reseal_statement, seal_statement
+from .keyring import (Keyring, open_draft, open_statement, reseal_statement, seal_draft,
+                      seal_statement)
 
 TEST_KEYRING = Keyring([("memory", hashlib.sha256(b"epun disclosure memory key").digest())])
 RESEAL_PAGE = 500
@@ -170,11 +172,18 @@ class Statements(_Repository):
         return self.uow.keyring
 
     def add(self, statements: list[Statement]):
+        """Each filed statement, which replaces its filer's draft."""
         for statement in statements:
             key = _key(statement.year, statement.staff_id)
             self.uow.stage(self.collection, key, {"_id": key, **seal_statement(self.keyring,
                                                                                 statement)},
                            expect=lambda current: current is None)
+            self.uow.stage(Drafts.collection, key, None)
+
+    def of_filer(self, staff_id: str, years: list[int]) -> list[Statement]:
+        """A filer's statements of the cycles of `years`."""
+        found = (self._read(_key(y, staff_id)) for y in years)
+        return [open_statement(self.keyring, s) for s in found if s]
 
     def get(self, year: int, staff_id: str) -> Statement | None:
         sealed = self._read(_key(year, staff_id))
@@ -198,6 +207,21 @@ class Statements(_Repository):
                            expect=lambda current, doc=doc: current is not None
                            and (current["key_id"], current["nonce"]) == (doc["key_id"],
                                                                          doc["nonce"]))
+
+
+class Drafts(_Repository):
+    collection = "drafts"
+
+    def get(self, year: int, staff_id: str) -> Draft | None:
+        sealed = self._read(_key(year, staff_id))
+        return open_draft(self.uow.keyring, sealed) if sealed else None
+
+    def save(self, draft: Draft):
+        self.uow.stage(self.collection, _key(draft.year, draft.staff_id),
+                       seal_draft(self.uow.keyring, draft))
+
+    def remove(self, year: int, staff_id: str):
+        self.uow.stage(self.collection, _key(year, staff_id), None)
 
 
 class Samples(_Repository):
@@ -283,6 +307,7 @@ class DisclosureMemory(InMemoryUnitOfWork):
         self.filers, self.counters = Filers(self), Counters(self)
         self.statements, self.samples = Statements(self), Samples(self)
         self.public_disclosures, self.reminders = PublicDisclosures(self), Reminders(self)
+        self.drafts = Drafts(self)
 
 
 def _key(year: int, staff_id: str) -> str:

@@ -9,8 +9,9 @@ from nameko.timer import timer
 
 from shared.auth import READ_ALL, require, require_strictly
 from shared.contracts.common import SYSTEM, EntityCode, Role
-from shared.contracts.disclosure import (ComplianceBy, CycleClose, CycleIn, ExemptionIn,
-                                         FilerQuery, NonFilerQuery, ParticipantIn,
+from shared.contracts.disclosure import (AcknowledgementIn, ComplianceBy, CycleClose, CycleIn,
+                                         ExemptionIn, FilerQuery, MitigationIn, NonFilerQuery,
+                                         ParticipantIn, StatementContents,
                                          PublicDisclosureIn, PublicDisclosureReturn,
                                          ReminderRequest, ReviewIn,
                                          SampleRequest, StatementIn, VerificationIn, Year)
@@ -156,6 +157,25 @@ class DisclosureService(ServiceBase):
         actor = require_strictly(actor, uc.STATEMENT_READERS, uc.STATEMENT_READERS_ONLY)
         return self._call(actor, uc.get_statement, lambda: _for_filer(year, staff_id))
 
+    # drafts: the filer's own only
+
+    @rpc
+    def get_draft(self, actor, year, staff_id):
+        """The saved draft, or where the statement starts (from the latest earlier one)."""
+        actor = require(actor, [Role.filer])
+        return self._call(actor, uc.get_draft, lambda: _for_filer(year, staff_id))
+
+    @rpc
+    def save_draft(self, actor, year, staff_id, body):
+        actor = require(actor, [Role.filer])
+        return self._call(actor, uc.save_draft,
+                          lambda: _for_filer(year, staff_id, StatementContents, body))
+
+    @rpc
+    def discard_draft(self, actor, year, staff_id):
+        actor = require(actor, [Role.filer])
+        return self._call(actor, uc.discard_draft, lambda: _for_filer(year, staff_id))
+
     # review
 
     @rpc
@@ -170,9 +190,17 @@ class DisclosureService(ServiceBase):
         return self._call(actor, uc.review_filers, lambda: uc.Batch(_year(year), items))
 
     @rpc
-    def record_mitigation(self, actor, year, staff_id):
+    def record_mitigation(self, actor, year, staff_id, body=None):
+        """The mitigation agreed, with its measure and day (a body is optional)."""
         actor = require(actor, REVIEWERS | PROGRAMME)
-        return self._call(actor, uc.record_mitigation, lambda: _for_filer(year, staff_id))
+        return self._call(actor, uc.record_mitigation, lambda: _for_filer(
+            year, staff_id, MitigationIn if body else None, body))
+
+    @rpc
+    def acknowledge_recommendation(self, actor, year, staff_id, body=None):
+        actor = require(actor, [Role.filer])
+        return self._call(actor, uc.acknowledge_recommendation, lambda: _for_filer(
+            year, staff_id, AcknowledgementIn, body or {}))
 
     @rpc
     def record_mitigations(self, actor, year, items):

@@ -21,11 +21,13 @@ from shared.kernel.errors import Conflict, StaleState
 from shared.kernel.pagination import Page
 from shared.mongo import MongoRepository, MongoUnitOfWork, find_ids
 
-from .domain import (FILED, NOT_FILED, Cycle, Enrolment, Filer, FilerChanges, FilerReminder,
+from .domain import (FILED, NOT_FILED, Cycle, Draft, Enrolment, Filer, FilerChanges,
+                     FilerReminder,
                      Participant,
                      PublicDisclosure, PublicReviewed, Reminder, S, Statement,
                      VerificationSample)
-from .keyring import Keyring, open_statement, reseal_statement, seal_statement
+from .keyring import (Keyring, open_draft, open_statement, reseal_statement, seal_draft,
+                      seal_statement)
 from .metrics import register_gauges
 
 WRITE_CHUNK = 1000
@@ -205,9 +207,18 @@ class Statements(MongoRepository):
         return self.uow.keyring
 
     def add(self, statements: list[Statement]):
+        """The filed statements, which replace their filers' drafts."""
         self.uow.insert("statements", *[
             {"_id": _key(s.year, s.staff_id), **seal_statement(self.keyring, s)}
             for s in statements])
+        ids = [_key(s.year, s.staff_id) for s in statements]
+        for part in chunks(ids, WRITE_CHUNK):
+            self.uow.stage(_deleting_drafts(self.db, list(part)))
+
+    def of_filer(self, staff_id: str, years: list[int]) -> list[Statement]:
+        """A filer's statements of the cycles of `years`."""
+        docs = find_ids(self.db.statements, [_key(y, staff_id) for y in years])
+        return [open_statement(self.keyring, d) for d in docs]
 
     def get(self, year: int, staff_id: str) -> Statement | None:
         doc = self.db.statements.find_one({"_id": _key(year, staff_id)})
@@ -232,6 +243,24 @@ class Statements(MongoRepository):
             UpdateOne({"_id": d["_id"], "key_id": d["key_id"], "nonce": d["nonce"]},
                       {"$set": reseal_statement(self.keyring, d)})
             for d in sealed], expect=True)
+
+
+class Drafts(MongoRepository):
+    uow: "DisclosureUnitOfWork"
+
+    def get(self, year: int, staff_id: str) -> Draft | None:
+        doc = self.db.drafts.find_one({"_id": _key(year, staff_id)})
+        return open_draft(Statements(self.uow).keyring, doc) if doc else None
+
+    def save(self, draft: Draft):
+        key = _key(draft.year, draft.staff_id)
+        self.uow.replace("drafts", {"_id": key},
+                         {"_id": key, **seal_draft(Statements(self.uow).keyring, draft)})
+
+    def remove(self, year: int, staff_id: str):
+        key = _key(year, staff_id)
+        self.uow.stage(lambda session: self.db.drafts.delete_one({"_id": key},
+                                                                 session=session))
 
 
 class Samples(MongoRepository):
@@ -317,7 +346,8 @@ class DisclosureUnitOfWork(MongoUnitOfWork):
     """Given the `keyring` that seals statements."""
     repositories = {"participants": Participants, "cycles": Cycles, "filers": Filers,
                     "counters": Counters, "statements": Statements, "samples": Samples,
-                    "public_disclosures": PublicDisclosures, "reminders": Reminders}
+                    "public_disclosures": PublicDisclosures, "reminders": Reminders,
+                    "drafts": Drafts}
     indexes = {
         "participants": [([("entity", 1)], {"unique": True})],
         "cycles": [([("entity", 1), ("year", 1)], {"unique": True})],
@@ -351,9 +381,16 @@ class DisclosureStore(UnitOfWork):
 # ---- document shapes ----
 
 CHANGING = ("status", "filed_on", "late", "exemption_reason", "conflicts", "sampled",
-            "verification", "public_disclosure", "public_review", "returned_reason")
+            "verification", "public_disclosure", "public_review", "returned_reason",
+            "mitigation", "acknowledgement")
 CLEARED = ("public_review", "returned_reason")  # the fields a move may set back to none
 DECISION = ("publish", "declined_reason", "summary", "name", "title")
+
+
+def _deleting_drafts(db, ids: list[str]):
+    def write(session):
+        db.drafts.delete_many({"_id": {"$in": ids}}, session=session)
+    return write
 
 
 def _key(year: int, staff_id: str) -> str:
@@ -441,7 +478,7 @@ def _filer(doc: dict) -> Filer:
                  doc.get("public_disclosure"), doc.get("v", 0), _date(doc.get("enrolled_on")),
                  doc.get("email"), doc.get("language"), bool(doc.get("late")),
                  doc.get("public_review") or _legacy_review(doc.get("public_disclosure")),
-                 doc.get("returned_reason"))
+                 doc.get("returned_reason"), doc.get("mitigation"), doc.get("acknowledgement"))
 
 
 def _legacy_review(decision: str | None) -> str | None:

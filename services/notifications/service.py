@@ -157,6 +157,10 @@ class NotificationsService(ServiceBase):
     def on_public_disclosure_approved(self, d):
         self._on(uc.filer_changes, d, _changes(d))
 
+    @event_handler("disclosure", "public_disclosure_returned")
+    def on_public_disclosure_returned(self, d):
+        self._on(uc.filer_changes, d, _changes(d))
+
     @event_handler("disclosure", "filer_changes_recorded")
     def on_filer_changes_recorded(self, d):
         self._on(uc.filer_changes, d, _changes(d))

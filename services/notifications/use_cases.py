@@ -181,8 +181,9 @@ def filers_enrolled(uow, event_id: str, event, settings: Settings) -> Queued:
 
 
 def filer_changes(uow, event_id: str, changes: list, settings: Settings) -> Queued:
-    """statement_filed, filer_exempted, review_recorded, public_disclosure_decided and
-    public_disclosure_approved, alone or folded in one filer_changes_recorded: `changes` is
+    """statement_filed, filer_exempted, review_recorded, public_disclosure_decided,
+    public_disclosure_approved and public_disclosure_returned, alone or folded in one
+    filer_changes_recorded: `changes` is
     [(type, payload model)]."""
     marking = ("statement_filed", "filer_exempted")
     with uow:
@@ -213,6 +214,10 @@ def filer_changes(uow, event_id: str, changes: list, settings: Settings) -> Queu
                 notices.add("public_disclosure_published", [recipient], {
                     "year": change.year, "link": f"/filer/{change.year}/public-disclosure",
                     "reason": ""}, cause, year=change.year)
+            elif kind == "public_disclosure_returned":  # to change and decide again
+                notices.add("public_disclosure_returned", [recipient], {
+                    "year": change.year, "link": f"/filer/{change.year}/public-disclosure",
+                    "reason": change.reason}, cause, year=change.year)
         return _commit_event(uow, event_id, notices, settings)
 
 

@@ -16,8 +16,9 @@ from shared.contracts.disclosure import (ComplianceReminderDue, CycleClosed, Cyc
                                          FilerChange, FilerChangesRecorded, FilerExempted,
                                          FilerRef, FilersEnrolled, MitigationRecorded,
                                          ParticipantEnrolled, PublicDisclosureApproved,
-                                         PublicDisclosureDecided,
-                                         ReviewRecorded, StatementFiled, VerificationRecorded,
+                                         PublicDisclosureDecided, PublicDisclosureReturned,
+                                         RecommendationAcknowledged, ReviewRecorded,
+                                         StatementFiled, VerificationRecorded,
                                          VerificationSampleDrawn, is_asg_or_above)
 from shared.contracts.envelope import EVENTS
 from shared.contracts.intake import (ActivityRecorded, AnnualFiguresSubmitted,
@@ -242,7 +243,8 @@ def review_recorded(event: ReviewRecorded, at: str) -> list[Change]:
 
 @projects(MitigationRecorded)
 def mitigation_recorded(event: MitigationRecorded, at: str) -> list[Change]:
-    return [of_filer(event, setting(mitigated=True, mitigated_on=day_of(at)))]
+    measure = {"mitigation": event.measure.value} if event.measure else {}
+    return [of_filer(event, setting(mitigated=True, mitigated_on=day_of(at), **measure))]
 
 
 @projects(FilerExempted)
@@ -267,6 +269,16 @@ def public_disclosure_decided(event: PublicDisclosureDecided, at: str) -> list[C
 def public_disclosure_approved(event: PublicDisclosureApproved, at: str) -> list[Change]:
     """The day the summary became public (the counts are of decisions to publish)."""
     return [of_filer(event, setting(publication_approved_on=event.approved_on.isoformat()))]
+
+
+@projects(PublicDisclosureReturned)
+def public_disclosure_returned(event: PublicDisclosureReturned, at: str) -> list[Change]:
+    return [of_filer(event, setting(publication_returned_on=event.returned_on.isoformat()))]
+
+
+@projects(RecommendationAcknowledged)
+def recommendation_acknowledged(event: RecommendationAcknowledged, at: str) -> list[Change]:
+    return [of_filer(event, setting(acknowledged_on=event.acknowledged_on.isoformat()))]
 
 
 @projects(ComplianceReminderDue)

@@ -19,7 +19,7 @@ KINDS = ("compliance_summary", "consultation_concluded", "consultation_invitatio
          "consultation_reminder", "cycle_opened_filer", "cycle_opened_focal", "figures_receipt",
          "filing_reminder", "meeting_cancelled", "meeting_invitation", "meeting_update",
          "overdue_notice", "public_disclosure_declined", "public_disclosure_published",
-         "review_outcome")
+         "public_disclosure_returned", "review_outcome")
 
 
 def _day_or_time(value: str) -> str:

@@ -64,6 +64,14 @@ class DeclineReason(str, Enum):
     other = "other"
 
 
+class MitigationMeasure(str, Enum):
+    """What the filer and the reviewer agreed to resolve the conflicts found."""
+    divestiture = "divestiture"
+    recusal = "recusal"
+    waiver = "waiver"
+    other = "other"
+
+
 class PublicReview(str, Enum):
     """Where a summary to publish stands with the Ethics Office: public once approved."""
     pending = "pending"
@@ -132,7 +140,14 @@ class ReviewRecorded(FilerRef):
 
 @event("disclosure", "mitigation_recorded")
 class MitigationRecorded(FilerRef):
-    pass
+    measure: Optional[MitigationMeasure] = None  # none when recorded without its detail
+    agreed_on: Optional[dt.date] = None
+
+
+@event("disclosure", "recommendation_acknowledged")
+class RecommendationAcknowledged(FilerRef):
+    """The filer answered the reviewer's recommendation (its comment stays confidential)."""
+    acknowledged_on: dt.date
 
 
 @event("disclosure", "filer_exempted")
@@ -164,6 +179,13 @@ class PublicDisclosureDecided(FilerRef):
 class PublicDisclosureApproved(FilerRef):
     """The Ethics Office approved the summary: it is public from `approved_on`."""
     approved_on: dt.date
+
+
+@event("disclosure", "public_disclosure_returned")
+class PublicDisclosureReturned(FilerRef):
+    """The Ethics Office returned the summary to its filer, saying what to change."""
+    returned_on: dt.date
+    reason: str
 
 
 @event("disclosure", "compliance_reminder_due")
@@ -321,6 +343,16 @@ class ConflictIn(Contract):
     recommendation: LongText
 
 
+class Mitigation(Contract):
+    measure: Optional[MitigationMeasure] = None  # none when recorded without its detail
+    agreed_on: dt.date
+
+
+class Acknowledgement(Contract):
+    acknowledged_on: dt.date
+    comment: Optional[str] = None
+
+
 class Filer(FilerIn):
     year: int
     first_time: bool
@@ -329,6 +361,8 @@ class Filer(FilerIn):
     late: bool = False  # filed after the cycle's deadline
     exemption_reason: Optional[ExemptionReason] = None
     conflicts: Optional[list[ConflictIn]] = None  # to the filer, reviewer and Ethics Office only
+    mitigation: Optional[Mitigation] = None  # as conflicts
+    acknowledgement: Optional[Acknowledgement] = None  # the filer's answer, as conflicts
     in_verification_sample: bool = False
     verification: Optional[str] = None
     public_disclosure: Optional[str] = None  # published or declined
@@ -356,17 +390,22 @@ class FilerPage(Contract):
     next_cursor: Optional[str] = None
 
 
-class Holding(Contract):
+class Item(Contract):
+    # carried over from the filer's latest earlier statement and not confirmed yet (drafts)
+    from_last_year: bool = False
+
+
+class Holding(Item):
     description: Text
     value_usd: Optional[Money] = None
 
 
-class OutsideInterest(Contract):
+class OutsideInterest(Item):
     description: Text
     role: Optional[Text] = None
 
 
-class Relative(Contract):
+class Relative(Item):
     name: Text
     relationship: Text
     entity: Optional[EntityCode] = None
@@ -382,6 +421,8 @@ class StatementContents(Contract):
 
 class StatementIn(StatementContents):
     filed_on: Optional[dt.date] = None  # the Ethics Office may load earlier filings; else today
+    # "I certify that this statement is true and complete": a filing needs it
+    certified: Optional[bool] = None
 
 
 class Statement(StatementContents):
@@ -389,6 +430,8 @@ class Statement(StatementContents):
     staff_id: str
     entity: EntityCode
     filed_on: dt.date
+    receipt: str
+    certified: bool = False  # false for the statements filed before filings were certified
 
 
 class StatementReceipt(Contract):
@@ -396,6 +439,36 @@ class StatementReceipt(Contract):
     staff_id: str
     status: FilingStatus
     filed_on: dt.date
+    receipt: str
+
+
+def receipt_number(year: int, staff_id: str) -> str:
+    """The filing's id, as its receipt says it: one filing per filer and cycle."""
+    return f"FD-{year}-{staff_id}"
+
+
+class StatementDraft(StatementContents):
+    """A statement in the making, with the items carried over from last year still marked."""
+    year: int
+    staff_id: str
+    saved_on: Optional[dt.date] = None  # none: no draft saved yet, this is where it starts
+    prefilled_from: Optional[int] = None  # the cycle of the statement it was started from
+
+
+class AcknowledgementIn(Contract):
+    comment: Optional[LongText] = None
+
+
+class MitigationIn(Contract):
+    measure: MitigationMeasure
+    agreed_on: Optional[dt.date] = None  # today when not given
+
+
+class MitigationRow(Contract):
+    """A batch row naming one filer, with the mitigation's detail when it is given."""
+    staff_id: StaffId
+    measure: Optional[MitigationMeasure] = None
+    agreed_on: Optional[dt.date] = None
 
 
 class ReviewIn(Contract):
@@ -408,7 +481,7 @@ class ExemptionIn(Contract):
 
 
 class StaffRow(Contract):
-    """A batch row naming one filer (a mitigation has nothing more to say)."""
+    """A batch row naming one filer (an approval has nothing more to say)."""
     staff_id: StaffId
 
 

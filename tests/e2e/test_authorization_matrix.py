@@ -146,6 +146,8 @@ BODIES = {
     ("POST", ONE + "review"): lambda s: {"outcome": "cleared", "conflicts": []},
     ("POST", FILERS + "reviews"): lambda s: each(s, outcome="cleared", conflicts=[]),
     ("POST", ONE + "mitigation"): lambda s: None,
+    ("PUT", ONE + "draft"): lambda s: {"assets": [{"description": "a draft"}]},
+    ("POST", ONE + "acknowledgement"): lambda s: {"comment": "Noted"},
     ("POST", FILERS + "mitigations"): lambda s: each(s),
     ("POST", ONE + "exemption"): lambda s: {"reason": "on_leave"},
     ("POST", FILERS + "exemptions"): lambda s: each(s, reason="on_leave"),

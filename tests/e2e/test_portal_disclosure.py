@@ -62,6 +62,7 @@ def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
     filer.get_by_label("Role, row 1").fill("trustee")
     filer.get_by_label("Name, row 1").fill("A. Sibling")
     filer.get_by_label("Relationship, row 1").fill("sibling")
+    filer.get_by_label("I certify that this statement is true and complete").check()
     filer.get_by_role("button", name="File the statement").click()
     expect(filer.locator("#f-assets-2-value_usd-error")).to_contain_text("Type a number")
     filer.get_by_label("Value (US$), row 3").fill("4000")
@@ -70,6 +71,9 @@ def test_a_filer_files_and_the_reviewer_records_a_conflict_on_the_statement(
     expect(filer.get_by_role("status")).to_have_text(
         f"Your statement for the {year} cycle is filed.")
     expect(filer.locator(f"#status-{year}")).to_have_text("filed")
+    expect(filer.locator("#receipt-number")).to_have_text(f"FD-{year}-{staff_id}")
+    expect(filer.locator("#receipt-certified")).to_have_text(
+        "Certified true and complete by the filer")
 
     reviewer = open_page()
     sign_in(reviewer, person_as("reviewer"))
@@ -151,7 +155,7 @@ def test_the_office_returns_a_summary_and_the_filer_reads_why_in_chinese(
         api, open_page, enrolled, person_as):
     year, staff_id = enrolled["year"], enrolled["staff_id"]
     api.post(f"/disclosure/cycles/{year}/statements", {"items": [{
-        "staff_id": staff_id, "assets": [{"description": "A flat"}]}]})
+        "staff_id": staff_id, "assets": [{"description": "A flat"}], "certified": True}]})
     filer = open_page()
     sign_in(filer, person_as("filer", staff_id=staff_id))
     filer.goto(f"/filer/{year}/public-disclosure")

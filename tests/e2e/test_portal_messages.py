@@ -30,6 +30,9 @@ def test_errors_are_chinese_sentences_by_their_fields_and_12_000_is_a_number(
     filer.locator("#f-assets-0-description").fill("Shares in an airline")
     filer.locator("#f-assets-1-value_usd").fill("12 500")
     filer.locator("button[name=action][value=file]").click()
+    expect(field_error(filer, "certified")).to_contain_text("请勾选证明")
+    filer.locator("#f-certified").check()
+    filer.locator("button[name=action][value=file]").click()
     expect(filer.get_by_role("status")).to_have_text(f"您的 {year} 年周期申报表已提交。")
     statement = client_as("filer", staff_id=staff_id).get(
         f"/disclosure/cycles/{year}/filers/{staff_id}/statement")

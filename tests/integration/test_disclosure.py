@@ -65,7 +65,8 @@ def statement(marker="") -> dict:
             "liabilities": [{"description": f"mortgage {marker}"}],
             "outside_interests": [{"description": f"board of a school {marker}",
                                    "role": "trustee"}],
-            "relatives_in_un": [{"name": f"A. Relative {marker}", "relationship": "sibling"}]}
+            "relatives_in_un": [{"name": f"A. Relative {marker}", "relationship": "sibling"}],
+            "certified": True}
 
 
 def staff(code, n) -> list[str]:
@@ -194,7 +195,7 @@ def test_a_filer_reads_only_its_own_statement_and_the_reviewer_reviews(api, clie
     filer_me = client_as("filer", staff_id=me)
     receipt = filer_me.post(f"/disclosure/cycles/{year}/filers/{me}/statement", statement("x"))
     assert receipt == {"year": year, "staff_id": me, "status": "filed",
-                       "filed_on": dt.date.today().isoformat()}
+                       "filed_on": dt.date.today().isoformat(), "receipt": f"FD-{year}-{me}"}
     for_other = filer_me.call("POST", f"/disclosure/cycles/{year}/filers/{other}/statement",
                               json=statement())
     assert for_other.status_code == 403
@@ -595,3 +596,33 @@ def test_a_cycle_made_for_a_coming_year_is_scheduled_and_refuses_statements_unti
     assert "statements can be filed from then" in refused.text
     years = [c["year"] for c in api.get("/disclosure/cycles")]
     assert years == sorted(years, reverse=True)
+
+
+def test_a_filer_s_draft_starts_from_last_year_and_the_filing_is_certified(api, client_as,
+                                                                         unique_code):
+    entity = participants(api, unique_code)[0]
+    earlier, later = open_cycle(api), open_cycle(api)
+    earlier, later = min(earlier, later), max(earlier, later)
+    [me] = staff(entity, 1)
+    for year in (earlier, later):
+        api.post(f"/disclosure/cycles/{year}/filers", {"items": [filer(me, entity)]})
+    api.post(f"/disclosure/cycles/{earlier}/statements",
+             {"items": [{"staff_id": me, **statement("old")}]})
+    own = client_as("filer", staff_id=me)
+    draft = f"/disclosure/cycles/{later}/filers/{me}/draft"
+    start = own.get(draft)
+    assert (start["saved_on"], start["prefilled_from"]) == (None, earlier)
+    assert start["assets"][0] == {"description": "shares old", "value_usd": 1200.5,
+                                  "from_last_year": True}
+    saved = own.call("PUT", draft, json={"assets": start["assets"]})
+    assert saved.status_code == 200 and saved.json()["saved_on"]
+    assert api.call("GET", draft).status_code == 403  # the filer's alone
+    assert own.get(draft)["assets"][0]["from_last_year"] is True
+    path = f"/disclosure/cycles/{later}/filers/{me}/statement"
+    uncertified = own.call("POST", path, json={"assets": [{"description": "shares"}]})
+    assert uncertified.status_code == 422
+    assert [e["loc"] for e in uncertified.json()["errors"]] == [["body", "certified"]]
+    assert own.post(path, {"assets": [{"description": "shares"}], "certified": True})[
+        "receipt"] == f"FD-{later}-{me}"
+    assert own.get(path)["certified"] is True
+    assert own.call("GET", draft).status_code == 409  # filed: the draft is gone

@@ -113,7 +113,7 @@ def enrolled_filer(api, unique_code) -> tuple[int, str, str]:
 def file_statement(client_as, year, staff_id):
     client_as("filer", staff_id=staff_id).post(
         f"/disclosure/cycles/{year}/filers/{staff_id}/statement",
-        {"assets": [{"description": "shares", "value_usd": 1000}]})
+        {"assets": [{"description": "shares", "value_usd": 1000}], "certified": True})
 
 
 def test_filing_a_statement_moves_the_entitys_filed_gauge_up_by_one(stack, api, client_as,

@@ -190,7 +190,7 @@ def test_statements_are_stored_sealed_and_resealed_with_the_newest_key(backend):
     uow = backend.uow()
     assert uow.statements.get(YEAR, "S1").view() == {
         "year": YEAR, "staff_id": "S1", "entity": "DM", "filed_on": "2015-04-01",
-        "assets": [{"description": "S1"}]}
+        "receipt": "FD-2015-S1", "certified": False, "assets": [{"description": "S1"}]}
     assert uow.statements.get(YEAR, "S3") is None and uow.statements.count() == 2
     assert uow.statements.sealed_with_older_keys("DM") == []
     newer = Keyring([("k2", secrets.token_bytes(32)), *TEST_KEYRING.keys.items()])

@@ -13,8 +13,9 @@ from shared.contracts.contacts import Language
 from shared.contracts.deliveries import DeliveryState
 from shared.contracts.directory import EntityCategory
 from shared.contracts.disclosure import (ConflictType, CycleStatus, DeclineReason, Designation,
-                                         ExemptionReason, FilingStatus, PublicReview,
-                                         ReviewOutcome, StratumField, VerificationOutcome)
+                                         ExemptionReason, FilingStatus, MitigationMeasure,
+                                         PublicReview, ReviewOutcome, StratumField,
+                                         VerificationOutcome)
 from shared.contracts.intake import ActivityKind, AdviceTopic, Category, InquiryStatus, Source
 from services.gateway.service import GatewayService
 
@@ -91,7 +92,7 @@ def test_every_value_a_page_shows_by_its_enumeration_has_a_label():
     shown = {"requests_by_category.": Category, "advice_by_topic.": AdviceTopic,
              "requests_by_source.": Source, "status.": FilingStatus, "conflict.": ConflictType,
              "decline.": DeclineReason, "reason.": ExemptionReason, "designation.": Designation,
-             "public_review.": PublicReview,
+             "public_review.": PublicReview, "mitigation.": MitigationMeasure,
              "review.outcome.": ReviewOutcome, "role.": Role, "home.intro.": Role,
              "meeting.kind.": panel.MeetingKind, "meeting.status.": panel.MeetingStatus,
              "consultation.status.": panel.ConsultationStatus,

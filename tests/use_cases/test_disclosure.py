@@ -51,7 +51,7 @@ def row(staff_id, entity="UNDP", grade="P-4", designation="procurement",
 
 def statement(marker="", **extra) -> dict:
     return {"assets": [{"description": f"shares {marker}", "value_usd": 1200.5}],
-            "liabilities": [{"description": f"mortgage {marker}"}], **extra}
+            "liabilities": [{"description": f"mortgage {marker}"}], "certified": True, **extra}
 
 
 def enrol(fdp, *rows, year=YEAR, actor=EO) -> dict:
@@ -159,7 +159,7 @@ def test_a_closed_cycle_refuses_every_change(fdp, state):
     before = len(state.outbox)
     attempts = [
         lambda: enrol(fdp, row("S9")),
-        lambda: uc.file_statement(fdp(filer_actor("S3")), one("S3", StatementIn())),
+        lambda: uc.file_statement(fdp(filer_actor("S3")), one("S3", StatementIn(certified=True))),
         lambda: file_all(fdp, "S3"),
         lambda: uc.review_filer(fdp(REVIEWER), one("S1", ReviewIn(outcome="cleared"))),
         lambda: uc.review_filers(fdp(REVIEWER), uc.Batch(YEAR, [{"staff_id": "S1",
@@ -320,17 +320,18 @@ def test_a_filer_files_its_own_statement_today_and_it_is_kept_sealed(fdp, state,
     with pytest.raises(NotFound):
         uc.get_statement(fdp(REVIEWER), one("S2"))
     with pytest.raises(Forbidden):
-        uc.file_statement(fdp(filer_actor("S1")), one("S2", StatementIn()))
+        uc.file_statement(fdp(filer_actor("S1")), one("S2", StatementIn(certified=True)))
     with pytest.raises(Forbidden, match="filed_on"):
-        uc.file_statement(fdp(filer_actor("S2")), one("S2", StatementIn(filed_on="2015-04-01")))
+        uc.file_statement(fdp(filer_actor("S2")), one("S2", StatementIn(certified=True,
+                                                                        filed_on="2015-04-01")))
     with pytest.raises(Conflict) as twice:
-        uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn()))
+        uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(certified=True)))
     assert twice.value.errors == [] and "cannot become filed" in twice.value.detail
     with pytest.raises(Invalid) as early:
-        uc.file_statement(fdp(), one("S2", StatementIn(filed_on="2015-02-01")))
+        uc.file_statement(fdp(), one("S2", StatementIn(certified=True, filed_on="2015-02-01")))
     assert early.value.errors[0]["loc"] == ["filed_on"]
     with pytest.raises(NotFound, match="not enrolled"):
-        uc.file_statement(fdp(), one("S9", StatementIn()))
+        uc.file_statement(fdp(), one("S9", StatementIn(certified=True)))
 
 
 def test_a_statement_is_read_by_its_filer_and_the_reviewers_only_and_every_read_is_audited(
@@ -790,13 +791,15 @@ def test_a_cycle_is_scheduled_open_overdue_and_closed_as_its_dates_pass(fdp, clo
     enrol(fdp, row("S1"), year=2016)
     assert status_of(fdp, 2016) == "scheduled"  # today is 31 July 2015
     with pytest.raises(Invalid, match="opens on 2016-03-01; statements can be filed from then"):
-        uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(), year=2016))
+        uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(certified=True),
+                                                                year=2016))
     clock.advance(days=214)  # 1 March 2016
     assert status_of(fdp, 2016) == "open"
     clock.advance(days=92)  # 1 June 2016: the deadline has passed, S1 has not filed
     assert status_of(fdp, 2016) == "overdue"
     assert [c["status"] for c in uc.list_cycles(fdp()) if c["year"] == 2016] == ["overdue"]
-    late = uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(), year=2016))
+    late = uc.file_statement(fdp(filer_actor("S1")), one("S1", StatementIn(certified=True),
+                                                                year=2016))
     assert (late["status"], late["filed_on"], late["late"]) == ("filed", "2016-06-01", True)
     assert status_of(fdp, 2016) == "open"  # nothing outstanding: open until the Office closes it
     assert uc.close_cycle(fdp(), uc.CloseCycle(2016))["status"] == "closed"

@@ -207,7 +207,8 @@ EFFECTS = {
 # events no report shows (they carry addresses for the notices), though reporting consumes them
 # what no report shows: a member's addresses, an inquiry's case file (its notes and measures)
 NOT_SHOWN = {"panel_member_contacts_changed", "retaliation_note_added",
-             "protection_measure_recorded"}
+             "protection_measure_recorded", "public_disclosure_returned",
+             "recommendation_acknowledged"}
 
 
 def test_every_event_type_has_an_effect_here():

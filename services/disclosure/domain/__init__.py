@@ -20,6 +20,8 @@ from .rules import (FILED, MOVES, NOT_FILED, OUTSTANDING, REVIEWED, S,  # noqa: 
                     enrolment_date_problems,
                     filer_problems, filing_date_problem, move_allowed, move_problem,
                     public_decision_problems, reminder_due, review_problems)
+from .statements import (Draft, carried_over, check_own_draft, latest_earlier,  # noqa: F401
+                         starting_draft, statement_problems, unconfirmed)
 from .sampling import (Sample, VerificationSample, allocate, draw_stratified_sample,  # noqa: F401
                        sample_seed, strata_key)
 

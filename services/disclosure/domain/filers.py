@@ -10,16 +10,17 @@ from shared.contracts.disclosure import (ComplianceReminderDue, EnrolledFiler, E
                                          FilersEnrolled, FilingStatus, MitigationRecorded,
                                          PublicDisclosureApproved, PublicDisclosureDecided,
                                          PublicDisclosureIn, PublicDisclosureReturn,
-                                         PublicReview, ReviewIn,
-                                         ReviewOutcome, ReviewRecorded, StatementContents,
-                                         StatementFiled,
+                                         PublicDisclosureReturned, PublicReview,
+                                         RecommendationAcknowledged, ReviewIn,
+                                         ReviewOutcome, ReviewRecorded, StatementFiled,
                                          StatementIn, VerificationIn, VerificationRecorded,
-                                         public_disclosure_eligible)
+                                         public_disclosure_eligible, receipt_number)
 from shared.kernel.aggregate import Aggregate
-from shared.kernel.errors import Conflict, Invalid, problem
+from shared.kernel.errors import Conflict, Forbidden, Invalid, problem
 
 from .figures import conflict_counts, counter_changes
 from .rules import check_move, check_own_entity, check_own_statement, filing_date_problem
+from .statements import filed_contents
 
 S = FilingStatus
 R = PublicReview
@@ -37,9 +38,14 @@ class Statement:
     filed_on: dt.date
     contents: dict
 
+    @property
+    def receipt(self) -> str:
+        return receipt_number(self.year, self.staff_id)
+
     def view(self) -> dict:
         return {"year": self.year, "staff_id": self.staff_id, "entity": self.entity,
-                "filed_on": self.filed_on.isoformat(), **self.contents}
+                "filed_on": self.filed_on.isoformat(), "receipt": self.receipt,
+                "certified": False, **self.contents}
 
 
 @dataclass
@@ -125,6 +131,8 @@ class Filer(Aggregate):
     late: bool = False  # filed after the cycle's deadline (accepted while the cycle is open)
     public_review: str | None = None  # PublicReview of a summary to publish
     returned_reason: str | None = None  # why the Ethics Office returned the summary
+    mitigation: dict | None = None  # {measure, agreed_on}
+    acknowledgement: dict | None = None  # the filer's answer: {acknowledged_on, comment}
 
     @classmethod
     def enrol(cls, year: int, filer: FilerIn, first_time: bool) -> "Filer":
@@ -161,9 +169,8 @@ class Filer(Aggregate):
             raise Invalid(refused, [problem("filed_on", refused)])
         self.status, self.filed_on, self.late = S.filed.value, filed_on, filed_on > deadline
         self.record(StatementFiled(**self.ref, filed_on=filed_on, late=self.late), self.entity)
-        contents = StatementContents(**statement.model_dump(exclude={"filed_on", "staff_id"}))
         return Statement(self.year, self.staff_id, self.entity, filed_on,
-                         contents.model_dump(mode="json"))
+                         filed_contents(statement))
 
     def review(self, review: ReviewIn):
         """Taken up (under_review), cleared, or conflicts found (a complete review: see
@@ -175,10 +182,31 @@ class Filer(Aggregate):
         self.record(ReviewRecorded(**self.ref, outcome=review.outcome.value,
                                    conflicts=conflict_counts(review.conflicts)), self.entity)
 
-    def mitigate(self):
+    def mitigate(self, measure: str | None, agreed_on: dt.date | None, today: dt.date):
+        """The mitigation agreed (divestiture, recusal, waiver or other) on its day (today
+        when not given); recorded without its detail when no measure is given."""
         check_move(self.staff_id, self.status, S.mitigated.value)
+        if agreed_on and agreed_on > today:
+            msg = "a mitigation is recorded once agreed: its day is not after today"
+            raise Invalid(msg, [problem("agreed_on", msg)])
         self.status = S.mitigated.value
-        self.record(MitigationRecorded(**self.ref), self.entity)
+        self.mitigation = {"measure": measure, "agreed_on": (agreed_on or today).isoformat()}
+        self.record(MitigationRecorded(**self.ref, measure=measure,
+                                       agreed_on=agreed_on or today), self.entity)
+
+    def acknowledge(self, comment: str | None, actor: Actor, today: dt.date):
+        """The filer answers the reviewer's recommendation: the filer only, once, and only
+        after conflicts were found with their recommendations."""
+        if actor.role != Role.filer or actor.staff_id != self.staff_id:
+            raise Forbidden("a recommendation is acknowledged by its filer only")
+        if not self.conflicts:
+            raise Conflict(f"{self.staff_id} has no recommendation to acknowledge",
+                           [problem("status", "no conflicts were found in the statement")])
+        if self.acknowledgement:
+            raise Conflict(f"{self.staff_id} acknowledged the recommendation on "
+                           f"{self.acknowledgement['acknowledged_on']} already")
+        self.acknowledgement = {"acknowledged_on": today.isoformat(), "comment": comment}
+        self.record(RecommendationAcknowledged(**self.ref, acknowledged_on=today), self.entity)
 
     def exempt(self, request: ExemptionIn, actor: Actor):
         check_own_entity(actor, self.entity)
@@ -232,6 +260,8 @@ class Filer(Aggregate):
         decide again."""
         self._check_pending()
         self.public_review, self.returned_reason = R.returned.value, request.reason
+        self.record(PublicDisclosureReturned(**self.ref, returned_on=today,
+                                             reason=request.reason), self.entity)
         return PublicReviewed(self.year, self.staff_id, self.public_review, today, actor.label,
                               request.reason)
 
@@ -258,8 +288,8 @@ class Filer(Aggregate):
                 "public_disclosure": self.public_disclosure,
                 "public_review": self.public_review, "returned_reason": self.returned_reason,
                 "in_verification_sample": self.sampled,
-                "conflicts": self.conflicts if (own or actor.role in CONFLICT_READERS)
-                else None}
+                **{k: getattr(self, k) if (own or actor.role in CONFLICT_READERS) else None
+                   for k in ("conflicts", "mitigation", "acknowledgement")}}
 
     def non_filer_view(self) -> dict:
         return {"staff_id": self.staff_id, "entity": self.entity,

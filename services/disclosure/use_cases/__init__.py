@@ -13,8 +13,10 @@ from .compliance import (compliance, draw_verification_sample,  # noqa: F401
                          get_verification_sample, list_reminders, non_filers,
                          record_verification, record_verifications, remind_filer,
                          send_due_reminders, send_reminders)
+from .drafts import discard_draft, get_draft, save_draft  # noqa: F401
 from .filers import (STATEMENT_READERS, STATEMENT_READERS_ONLY,  # noqa: F401
-                     approve_public_disclosure, approve_public_disclosures,
+                     acknowledge_recommendation, approve_public_disclosure,
+                     approve_public_disclosures,
                      decide_public_disclosure, decide_public_disclosures,
                      enrol_filers, exempt_filer, exempt_filers, file_statement,
                      file_statements, get_filer, get_public_disclosure, get_statement,

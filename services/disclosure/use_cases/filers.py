@@ -2,7 +2,8 @@
 mitigation, exemption, public disclosure and its review), each for one filer or a batch."""
 from shared.auth import require_strictly
 from shared.contracts.common import Role
-from shared.contracts.disclosure import (ExemptionRow, FilerIn, PublicDisclosureReturnRow,
+from shared.contracts.disclosure import (AcknowledgementIn, ExemptionRow, FilerIn,
+                                         MitigationRow, PublicDisclosureReturnRow,
                                          PublicDisclosureRow, ReviewRow, StaffRow, StatementRow)
 from shared.kernel.batch import batch_items, sort_rows
 from shared.kernel.errors import Forbidden, NotFound, problem
@@ -23,10 +24,17 @@ STATEMENT_READERS_ONLY = ("a statement's contents are for its filer and the revi
 FILING = FilerMove("file_statement", StatementRow,
                    lambda filer, statement, at: filer.file(statement, at.actor, at.today,
                                                            at.cycle.opens_on, at.cycle.deadline),
-                   keep="statements")
+                   domain.statement_problems, keep="statements")
 REVIEW = FilerMove("review", ReviewRow, lambda filer, review, at: filer.review(review),
                    domain.review_problems)
-MITIGATION = FilerMove("record_mitigation", StaffRow, lambda filer, _, at: filer.mitigate())
+MITIGATION = FilerMove(
+    "record_mitigation", MitigationRow,
+    lambda filer, request, at: filer.mitigate(
+        getattr(request, "measure", None) and request.measure.value,
+        getattr(request, "agreed_on", None), at.today))
+ACKNOWLEDGEMENT = FilerMove(
+    "acknowledge_recommendation", AcknowledgementIn,
+    lambda filer, request, at: filer.acknowledge(request.comment, at.actor, at.today))
 EXEMPTION = FilerMove("exempt", ExemptionRow,
                       lambda filer, request, at: filer.exempt(request, at.actor))
 PUBLIC_DECISION = FilerMove(
@@ -157,6 +165,12 @@ def record_mitigation(uow, command: ForFiler) -> dict:
 @retrying
 def record_mitigations(uow, command: Batch) -> dict:
     return MITIGATION.many(uow, command)
+
+
+@retrying
+def acknowledge_recommendation(uow, command: ForFiler) -> dict:
+    """The filer's answer to the reviewer's recommendation, with an optional comment."""
+    return ACKNOWLEDGEMENT.one(uow, command)
 
 
 @retrying

@@ -55,6 +55,8 @@ RULES = [(re.compile(pattern), key) for pattern, key in (
      "error.rule.before_receipt"),
     (r"is before the inquiry's last step \((?P<value>[0-9-]+)\)",
      "error.rule.before_last_step"),
+    (r"certify that the statement is true and complete.*", "error.rule.uncertified"),
+    (r"confirm or remove this item carried over.*", "error.rule.unconfirmed"),
 )]
 
 

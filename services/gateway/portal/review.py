@@ -4,10 +4,11 @@ from typing import Any
 
 from shared.auth import require
 from shared.contracts.common import Role
-from shared.contracts.disclosure import ConflictType, ReviewIn, ReviewOutcome
+from shared.contracts.disclosure import (ConflictType, MitigationIn, MitigationMeasure, ReviewIn,
+                                         ReviewOutcome)
 
 from .filer import GROUPS
-from .forms import FormErrors, attempt, rows, validated
+from .forms import FormErrors, attempt, rows, text, validated
 from .web import page
 
 QUEUE_READERS = [Role.reviewer, Role.ethics_office]
@@ -58,7 +59,8 @@ class ReviewPages:
         values = values or {"outcome": "", "conflicts": conflicts_with_blanks([])}
         return visit.render("review/statement.html", status, filer=filer, statement=statement,
                             groups=GROUPS, values=values, errors=errors or FormErrors(),
-                            outcomes=list(ReviewOutcome), types=list(ConflictType))
+                            outcomes=list(ReviewOutcome), types=list(ConflictType),
+                            measures=list(MitigationMeasure))
 
     @page("POST", "/review/<int:year>/<staff_id>")
     def portal_record_review(self, visit, year, staff_id):
@@ -85,7 +87,10 @@ class ReviewPages:
         require(visit.who, [Role.reviewer])
 
         def mitigate():
-            self.disclosure.record_mitigation(visit.who, year, staff_id)
+            body = validated(MitigationIn, {k: text(visit.form, k)
+                                            for k in ("measure", "agreed_on")})
+            self.disclosure.record_mitigation(visit.who, year, staff_id,
+                                              body.model_dump(mode="json", exclude_none=True))
             return visit.redirect(f"/review/{year}/{staff_id}", note="mitigation_recorded")
         return attempt(mitigate, lambda errors: self._portal_review_page(
-            visit, year, staff_id, 409, errors))
+            visit, year, staff_id, 422, errors))

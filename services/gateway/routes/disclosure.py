@@ -1,20 +1,22 @@
 """Routes of the financial disclosure programme (docs/api.md): participants, cycles, filers,
 statements, review, exemptions, the verification sample, compliance, voluntary public
 disclosure and cost shares. The disclosure service checks the actor and every rule again."""
-from shared.contracts.disclosure import (MAX_BATCH_ROWS, Compliance, CostShares, Cycle,
-                                         CycleClose, CycleIn, ExemptionIn, ExemptionRow, Filer,
-                                         FilerIn, FilerPage, KeyRotation, NonFilerPage,
+from shared.contracts.disclosure import (MAX_BATCH_ROWS, AcknowledgementIn, Compliance,
+                                         CostShares, Cycle, CycleClose, CycleIn, ExemptionIn,
+                                         ExemptionRow, Filer, FilerIn, FilerPage, KeyRotation,
+                                         MitigationIn, MitigationRow, NonFilerPage,
                                          Participant, ParticipantIn, PublicDisclosureIn,
                                          PublicDisclosureRecord, PublicDisclosureReturn,
                                          PublicDisclosureRow, PublishedDisclosure,
                                          ReminderRequest, Reminders, ReviewIn, ReviewRow,
-                                         SentReminder,
-                                         SampleRequest, StaffRow, Statement, StatementIn,
+                                         SampleRequest, SentReminder, StaffRow, Statement,
+                                         StatementContents, StatementDraft, StatementIn,
                                          StatementReceipt, StatementRow, VerificationIn,
+                                         receipt_number,
                                          VerificationRow, VerificationSample)
 
-from ..api import (PAGING, batch_route, forward, given_fields, list_route, optional_body,
-                   query_string, query_value, route)
+from ..api import (PAGING, batch_route, body_json, forward, given_fields, list_route,
+                   optional_body, query_string, query_value, route)
 
 TAG = "disclosure"
 CYCLE = "/disclosure/cycles/{year}"
@@ -30,7 +32,8 @@ def _batch(path: str, summary: str, rpc: str, body):
 
 
 def _receipt(filer: dict) -> dict:
-    return {k: filer[k] for k in ("year", "staff_id", "status", "filed_on")}
+    return {**{k: filer[k] for k in ("year", "staff_id", "status", "filed_on")},
+            "receipt": receipt_number(filer["year"], filer["staff_id"])}
 
 
 class DisclosureRoutes:
@@ -82,13 +85,28 @@ class DisclosureRoutes:
 
     file_statement = route(
         "POST", FILER + "/statement",
-        "File the confidential statement (encrypted at rest; never in events or reports)",
+        "File the confidential statement, certified true and complete (`certified: true`) "
+        "with no item left marked from last year (encrypted at rest; never in events or "
+        "reports); its draft is removed",
         body=StatementIn, response=StatementReceipt, status=201, tag=TAG)(
         forward("disclosure.file_statement", given_fields, answer=_receipt))
     get_statement = _step("GET", FILER + "/statement", "The statement's contents: to the filer "
                           "and the reviewer only", "get_statement", response=Statement)
     file_statements = _batch(CYCLE + "/statements", "File many statements (Ethics Office loads)",
                              "file_statements", StatementRow)
+    get_draft = _step(
+        "GET", FILER + "/draft",
+        "The filer's saved draft, or where the statement starts (saved_on null): the items of "
+        "its latest statement of an earlier cycle, each marked from_last_year (the filer only)",
+        "get_draft", response=StatementDraft)
+    save_draft = _step(
+        "PUT", FILER + "/draft",
+        "Save the statement as a draft, to file later (not a filing; the filer only)",
+        "save_draft", body_json, body=StatementContents, response=StatementDraft)
+    discard_draft = _step(
+        "DELETE", FILER + "/draft",
+        "Discard the saved draft: answers where the statement starts again (the filer only)",
+        "discard_draft", response=StatementDraft)
 
     # review
 
@@ -98,11 +116,19 @@ class DisclosureRoutes:
         "review_filer", given_fields, body=ReviewIn, response=Filer, status=201)
     review_filers = _batch(CYCLE + "/reviews", "Record many reviews", "review_filers",
                            ReviewRow)
-    record_mitigation = _step("POST", FILER + "/mitigation",
-                              "Record that the conflicts found were mitigated",
-                              "record_mitigation", body=None, response=Filer, status=201)
+    record_mitigation = _step(
+        "POST", FILER + "/mitigation",
+        "Record that the conflicts found were mitigated (body optional: the measure agreed, "
+        "divestiture, recusal, waiver or other, and agreed_on, today when not given)",
+        "record_mitigation", lambda call: optional_body(call, MitigationIn, exclude_none=True)
+        or None, body=None, response=Filer, status=201)
     record_mitigations = _batch(CYCLE + "/mitigations", "Record many mitigations",
-                                "record_mitigations", StaffRow)
+                                "record_mitigations", MitigationRow)
+    acknowledge_recommendation = _step(
+        "POST", FILER + "/acknowledgement",
+        "The filer acknowledges the reviewer's recommendation, with an optional comment (once)",
+        "acknowledge_recommendation", given_fields, body=AcknowledgementIn, response=Filer,
+        status=201)
 
     # exemptions
 
