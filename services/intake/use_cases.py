@@ -175,9 +175,7 @@ def receive_inquiry(uow, inquiry) -> InquiryCreated:
 @retrying
 def decide_inquiry(uow, command: DecideInquiry) -> RetaliationInquiry:
     with uow:
-        before = uow.inquiries.get(command.id)
-        if before is None or not _visible(uow, before.entity):
-            raise NotFound(f"no retaliation inquiry {command.id}")
+        before = _inquiry(uow, command.id)
         after = before.decide(command.decision, command.decided_on, uow.clock.today())
         uow.inquiries.save(before, after)
         uow.audit(f"decide_{after.status.value}", f"retaliation-inquiries/{after.id}",
@@ -189,26 +187,25 @@ def decide_inquiry(uow, command: DecideInquiry) -> RetaliationInquiry:
 @retrying
 def add_inquiry_note(uow, command: AddNote) -> RetaliationInquiry:
     """A dated note on the case file, written by the actor."""
-    with uow:
-        before = _inquiry(uow, command.id)
-        by = uow.actor.label or uow.actor.role.value
-        after = before.add_note(command.text, command.noted_on, by, uow.clock.today())
-        uow.inquiries.add_to_file(before, after)
-        uow.audit("add_retaliation_note", f"retaliation-inquiries/{after.id}",
-                  entity=after.entity)
-        uow.commit()
-    return inquiry_view(after, uow.clock.today())
+    by = uow.actor.label or uow.actor.role.value
+    return _add_to_file(uow, command.id, "add_retaliation_note", lambda before: before.add_note(
+        command.text, command.noted_on, by, uow.clock.today()))
 
 
 @retrying
 def record_protection_measure(uow, command: ProtectComplainant) -> RetaliationInquiry:
     """An interim measure protecting the complainant; Conflict once the inquiry is closed."""
+    return _add_to_file(uow, command.id, "record_protection_measure", lambda before: before.protect(
+        command.measure, command.decided_on, uow.clock.today()))
+
+
+def _add_to_file(uow, inquiry_id: str, action: str, entry) -> RetaliationInquiry:
+    """The inquiry with `entry(before)` added to its case file, audited as `action`."""
     with uow:
-        before = _inquiry(uow, command.id)
-        after = before.protect(command.measure, command.decided_on, uow.clock.today())
+        before = _inquiry(uow, inquiry_id)
+        after = entry(before)
         uow.inquiries.add_to_file(before, after)
-        uow.audit("record_protection_measure", f"retaliation-inquiries/{after.id}",
-                  entity=after.entity)
+        uow.audit(action, f"retaliation-inquiries/{after.id}", entity=after.entity)
         uow.commit()
     return inquiry_view(after, uow.clock.today())
 
