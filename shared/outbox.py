@@ -33,6 +33,7 @@ LEASE_SECONDS = 10
 UNROUTABLE_RETRY_SECONDS = 5
 BACKLOG_COUNT_SECONDS = 5  # counting a large backlog scans it: at most this often
 LEASE_RENEWAL = 250  # records published between two renewals of the lease
+MARK_EVERY = 100  # records published between two writes that mark them sent
 
 
 def outbox_document(envelope: Envelope, created_at) -> dict:
@@ -76,6 +77,7 @@ class OutboxRelay:
         self._counted_at = 0.0
         self.beat = time.monotonic()  # the start of the last pass: the readiness check `relay`
         self._held_until = 0.0  # the lease is ours without asking until then (monotonic)
+        self._marked = 0  # records the current pass marked sent
 
     def wake(self):
         if not self._wake.ready():
@@ -135,7 +137,23 @@ class OutboxRelay:
         pending = list(self.db[OUTBOX].find({"sent": False, "type": {"$nin": waiting}})
                        .sort([("created_at", 1), ("_id", 1)]).limit(self.batch))
         self._measure_backlog(pending)
-        published = 0
+        published: list = []
+        try:
+            self._publish_all(pending, waiting, now, published)
+        finally:  # whatever stopped the pass, what it published is marked sent
+            self._mark_sent(published)
+        return self._marked
+
+    def _mark_sent(self, published: list):
+        """One write marks the records published since the last mark."""
+        if published:
+            self.db[OUTBOX].update_many({"_id": {"$in": published}},
+                                        {"$set": {"sent": True, "sent_at": utcnow()}})
+            self._marked += len(published)
+            published.clear()
+
+    def _publish_all(self, pending: list, waiting: list, now: float, published: list):
+        self._marked = 0
         for n, doc in enumerate(pending, start=1):
             if n % LEASE_RENEWAL == 0 and not self.hold_lease():
                 break  # a long pass keeps its lease, or stops where another relay took over
@@ -154,10 +172,9 @@ class OutboxRelay:
                 log.warning("RabbitMQ unreachable (%s); will retry", exc)
                 eventlet.sleep(1)
                 break
-            self.db[OUTBOX].update_one({"_id": doc["_id"]},
-                                       {"$set": {"sent": True, "sent_at": utcnow()}})
-            published += 1
-        return published
+            published.append(doc["_id"])
+            if len(published) >= MARK_EVERY:  # a crash re-publishes at most this many
+                self._mark_sent(published)
 
     def publish(self, doc):
         self.publisher.publish(outbox_to_envelope(doc), routing_key=doc["type"],

@@ -122,6 +122,11 @@ def seal_draft(keyring: Keyring, draft: Draft) -> dict:
             **keyring.seal(plaintext, draft_context(draft.year, draft.staff_id))}
 
 
+def reseal_draft(keyring: Keyring, sealed: dict) -> dict:
+    """`{key_id, nonce, ciphertext}` of a stored draft sealed again with the newest key."""
+    return keyring.reseal(sealed, draft_context(sealed["year"], sealed["staff_id"]))
+
+
 def open_draft(keyring: Keyring, sealed: dict) -> Draft:
     year, staff_id = sealed["year"], sealed["staff_id"]
     contents = json.loads(keyring.open(sealed, draft_context(year, staff_id)))

@@ -13,7 +13,8 @@ from .domain import (FILED, NOT_FILED, Cycle, Draft, Enrolment, Filer, FilerChan
                      FilerReminder, Participant, PublicDisclosure, PublicReviewed, Reminder, S,
                      Statement,
                      VerificationSample)
-from .keyring import (Keyring, open_draft, open_statement, reseal_statement, seal_draft,
+from .keyring import (Keyring, open_draft, open_statement, reseal_draft, reseal_statement,
+                      seal_draft,
                       seal_statement)
 
 TEST_KEYRING = Keyring([("memory", hashlib.sha256(b"epun disclosure memory key").digest())])
@@ -164,12 +165,32 @@ class Counters(_Repository):
                            expect=lambda current, before=before: current == before)
 
 
-class Statements(_Repository):
-    collection = "statements"
+class Sealed(_Repository):
+    """Records sealed with the statement keys, which a key rotation seals again."""
+    resealed = staticmethod(reseal_statement)
 
     @property
     def keyring(self) -> Keyring:
         return self.uow.keyring
+
+    def count(self) -> int:
+        return len(self.uow.state.collection(self.collection))
+
+    def sealed_with_older_keys(self, entity: str) -> list[dict]:
+        return [s for s in self._all() if s["entity"] == entity
+                and s["key_id"] != self.keyring.newest][:RESEAL_PAGE]
+
+    def reseal(self, sealed: list[dict]):
+        for doc in sealed:
+            self.uow.stage(self.collection, doc["_id"],
+                           {**doc, **self.resealed(self.keyring, doc)},
+                           expect=lambda current, doc=doc: current is not None
+                           and (current["key_id"], current["nonce"]) == (doc["key_id"],
+                                                                         doc["nonce"]))
+
+
+class Statements(Sealed):
+    collection = "statements"
 
     def add(self, statements: list[Statement]):
         """Each filed statement, which replaces its filer's draft."""
@@ -189,36 +210,22 @@ class Statements(_Repository):
         sealed = self._read(_key(year, staff_id))
         return open_statement(self.keyring, sealed) if sealed else None
 
-    def count(self) -> int:
-        return len(self.uow.state.collection(self.collection))
-
     @property
     def newest_key(self) -> str:
         return self.keyring.newest
 
-    def sealed_with_older_keys(self, entity: str) -> list[dict]:
-        return [s for s in self._all() if s["entity"] == entity
-                and s["key_id"] != self.keyring.newest][:RESEAL_PAGE]
 
-    def reseal(self, sealed: list[dict]):
-        for doc in sealed:
-            self.uow.stage(self.collection, doc["_id"],
-                           {**doc, **reseal_statement(self.keyring, doc)},
-                           expect=lambda current, doc=doc: current is not None
-                           and (current["key_id"], current["nonce"]) == (doc["key_id"],
-                                                                         doc["nonce"]))
-
-
-class Drafts(_Repository):
+class Drafts(Sealed):
     collection = "drafts"
+    resealed = staticmethod(reseal_draft)
 
     def get(self, year: int, staff_id: str) -> Draft | None:
         sealed = self._read(_key(year, staff_id))
-        return open_draft(self.uow.keyring, sealed) if sealed else None
+        return open_draft(self.keyring, sealed) if sealed else None
 
     def save(self, draft: Draft):
-        self.uow.stage(self.collection, _key(draft.year, draft.staff_id),
-                       seal_draft(self.uow.keyring, draft))
+        key = _key(draft.year, draft.staff_id)
+        self.uow.stage(self.collection, key, {"_id": key, **seal_draft(self.keyring, draft)})
 
     def remove(self, year: int, staff_id: str):
         self.uow.stage(self.collection, _key(year, staff_id), None)

@@ -26,7 +26,8 @@ from .domain import (FILED, NOT_FILED, Cycle, Draft, Enrolment, Filer, FilerChan
                      Participant,
                      PublicDisclosure, PublicReviewed, Reminder, S, Statement,
                      VerificationSample)
-from .keyring import (Keyring, open_draft, open_statement, reseal_statement, seal_draft,
+from .keyring import (Keyring, open_draft, open_statement, reseal_draft, reseal_statement,
+                      seal_draft,
                       seal_statement)
 from .metrics import register_gauges
 
@@ -197,14 +198,38 @@ class Counters(MongoRepository):
             for (entity, station), delta in counts.items()])
 
 
-class Statements(MongoRepository):
+class Sealed(MongoRepository):
+    """Records sealed with the statement keys (statements, drafts), which a key rotation
+    seals again with the newest key, a page at a time."""
     uow: "DisclosureUnitOfWork"
+    collection: str
+    resealed = staticmethod(reseal_statement)
 
     @property
     def keyring(self) -> Keyring:
         if self.uow.keyring is None:
             raise RuntimeError("statements need the keyring (FDP_KEYS) to be read or written")
         return self.uow.keyring
+
+    def sealed_with_older_keys(self, entity: str) -> list[dict]:
+        """A page of `entity`'s records sealed with a key older than the newest."""
+        older = [k for k in self.keyring.keys if k != self.keyring.newest]
+        return list(self.db[self.collection].find({"entity": entity, "key_id": {"$in": older}})
+                    .limit(RESEAL_PAGE)) if older else []
+
+    def reseal(self, sealed: list[dict]):
+        """Seal each of `sealed` again with the newest key, if it is still as it was read."""
+        self.uow.bulk(self.collection, [
+            UpdateOne({"_id": d["_id"], "key_id": d["key_id"], "nonce": d["nonce"]},
+                      {"$set": self.resealed(self.keyring, d)})
+            for d in sealed], expect=True)
+
+    def count(self) -> int:
+        return self.db[self.collection].count_documents({})
+
+
+class Statements(Sealed):
+    collection = "statements"
 
     def add(self, statements: list[Statement]):
         """The filed statements, which replace their filers' drafts."""
@@ -224,38 +249,22 @@ class Statements(MongoRepository):
         doc = self.db.statements.find_one({"_id": _key(year, staff_id)})
         return open_statement(self.keyring, doc) if doc else None
 
-    def count(self) -> int:
-        return self.db.statements.count_documents({})
-
     @property
     def newest_key(self) -> str:
         return self.keyring.newest
 
-    def sealed_with_older_keys(self, entity: str) -> list[dict]:
-        """A page of `entity`'s statements sealed with a key older than the newest."""
-        older = [k for k in self.keyring.keys if k != self.keyring.newest]
-        return list(self.db.statements.find({"entity": entity, "key_id": {"$in": older}})
-                    .limit(RESEAL_PAGE)) if older else []
 
-    def reseal(self, sealed: list[dict]):
-        """Seal each of `sealed` again with the newest key, if it is still as it was read."""
-        self.uow.bulk("statements", [
-            UpdateOne({"_id": d["_id"], "key_id": d["key_id"], "nonce": d["nonce"]},
-                      {"$set": reseal_statement(self.keyring, d)})
-            for d in sealed], expect=True)
-
-
-class Drafts(MongoRepository):
-    uow: "DisclosureUnitOfWork"
+class Drafts(Sealed):
+    collection = "drafts"
+    resealed = staticmethod(reseal_draft)
 
     def get(self, year: int, staff_id: str) -> Draft | None:
         doc = self.db.drafts.find_one({"_id": _key(year, staff_id)})
-        return open_draft(Statements(self.uow).keyring, doc) if doc else None
+        return open_draft(self.keyring, doc) if doc else None
 
     def save(self, draft: Draft):
         key = _key(draft.year, draft.staff_id)
-        self.uow.replace("drafts", {"_id": key},
-                         {"_id": key, **seal_draft(Statements(self.uow).keyring, draft)})
+        self.uow.replace("drafts", {"_id": key}, {"_id": key, **seal_draft(self.keyring, draft)})
 
     def remove(self, year: int, staff_id: str):
         key = _key(year, staff_id)
@@ -354,6 +363,7 @@ class DisclosureUnitOfWork(MongoUnitOfWork):
         "filers": [([("entity", 1), ("year", 1), ("staff_id", 1)], {}),
                    ([("entity", 1), ("year", 1), ("status", 1), ("staff_id", 1)], {})],
         "statements": [([("entity", 1), ("key_id", 1)], {})],
+        "drafts": [([("entity", 1), ("key_id", 1)], {})],
         "counters": [([("entity", 1), ("year", 1)], {})],
         "samples": [([("entity", 1), ("year", 1)], {"unique": True})],
         "public_disclosures": [([("entity", 1), ("year", 1)], {})],

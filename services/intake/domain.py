@@ -206,9 +206,13 @@ class Inquiry(Aggregate):
         a date before the inquiry's last step or after today."""
         decision = InquiryStatus(decision)
         if not InquiryMove.allowed(self.status, decision):
-            allowed = ", ".join(sorted(d.value for d in InquiryMove.from_status(self.status)))
-            raise Conflict(f"an inquiry in {self.status.value} cannot move to {decision.value}"
-                           f" (allowed: {allowed or 'none, it is closed'})")
+            status, allowed = self.status.value, ", ".join(
+                sorted(d.value for d in InquiryMove.from_status(self.status)))
+            if not allowed:
+                raise Conflict(f"an inquiry in {status} cannot move to {decision.value}: "
+                               f"it is closed")
+            raise Conflict(f"an inquiry in {status} cannot move to {decision.value} "
+                           f"(allowed: {allowed})")
         if decided_on < self.last_decided_on:
             raise Invalid.field("decided_on",
                                 f"is before the inquiry's last step ({self.last_decided_on})")

@@ -24,8 +24,8 @@ class _Repository:
                         and (not cursor or r.id > cursor)), key=lambda r: r.id)
         return page_of(found[:limit + 1], limit, lambda r: r.id)
 
-    def periods(self, entity: str) -> set[str]:
-        return {r.period for r in self._all() if r.entity == entity}
+    def periods(self, entity: str | None) -> set[str]:
+        return {r.period for r in self._all() if entity in (None, r.entity)}
 
 
 class Entities(_Repository):
@@ -39,6 +39,9 @@ class Entities(_Repository):
 
     def codes(self) -> set[str]:
         return {e.code for e in self._all()}
+
+    def known(self):
+        return self.codes().__contains__
 
     def save(self, entry: DirectoryEntry):
         self.uow.seen(entry)

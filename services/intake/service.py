@@ -176,11 +176,12 @@ class IntakeService(ServiceBase):
         return answer(uc.annual_figure_versions(uow, entity, period))
 
     @rpc
-    def periods_with_records(self, actor, entity):
-        """The periods of which intake holds the entity's records, newest first."""
-        uow = self.uow(require(actor, FIGURE_READERS, entity=entity))
+    def periods_with_records(self, actor, entity=None):
+        """The periods of which intake holds the entity's records (any entity's for those who
+        read every entity's), newest first."""
+        uow = self.uow(require(actor, FIGURE_READERS if entity else READ_ALL, entity=entity))
         with located(path=("entity",)):
-            return uc.periods_with_records(uow, checked(EntityCode, entity, "entity"))
+            return uc.periods_with_records(uow, checked(Optional[EntityCode], entity, "entity"))
 
 
 def _figures(entity, period, figures, submitted_on=None) -> uc.SubmitFigures:

@@ -1,6 +1,8 @@
 """Intake's MongoDB repositories and unit of work. Document shapes live here only; dates are
 stored as ISO strings (they sort as dates)."""
 import datetime as dt
+import time
+from typing import Callable
 
 from pymongo.errors import DuplicateKeyError
 
@@ -16,6 +18,10 @@ from .domain import (ActivityLog, CaseNote, DirectoryEntry, FiguresVersion, Inqu
 REVIEW = InquiryStatus.preliminary_review.value
 
 
+KNOWN_FOR = 30.0
+_KNOWN: dict[str, tuple[float, frozenset]] = {}  # per database: when its codes were read, and them
+
+
 class Entities(MongoRepository):
     def get(self, code: str) -> DirectoryEntry | None:
         doc = self.db.entities.find_one({"entity": code})
@@ -26,6 +32,20 @@ class Entities(MongoRepository):
 
     def codes(self) -> set[str]:
         return {d["entity"] for d in self.db.entities.find({}, {"entity": 1})}
+
+    def known(self) -> Callable[[str], bool]:
+        """Whether an entity is in the directory, without a read on every write: the codes
+        read lately are kept by the process (entities are not removed) and read again for a
+        code they lack, or once they are KNOWN_FOR seconds old."""
+        read_at, codes = _KNOWN.get(self.db.name, (0.0, frozenset()))
+
+        def contains(code: str) -> bool:
+            nonlocal read_at, codes
+            if code not in codes or time.monotonic() - read_at > KNOWN_FOR:
+                read_at, codes = time.monotonic(), frozenset(self.codes())
+                _KNOWN[self.db.name] = (read_at, codes)
+            return code in codes
+        return contains
 
     def save(self, entry: DirectoryEntry):
         self.uow.seen(entry)
@@ -47,7 +67,7 @@ class ServiceRequests(MongoRepository):
     def page(self, filters: dict, limit: int, cursor: str | None) -> Page:
         return _page(self.db.service_requests, filters, limit, cursor, _request)
 
-    def periods(self, entity: str) -> set[str]:
+    def periods(self, entity: str | None) -> set[str]:
         return _periods(self.db.service_requests, entity)
 
 
@@ -60,7 +80,7 @@ class Activities(MongoRepository):
     def page(self, filters: dict, limit: int, cursor: str | None) -> Page:
         return _page(self.db.activities, filters, limit, cursor, _activity)
 
-    def periods(self, entity: str) -> set[str]:
+    def periods(self, entity: str | None) -> set[str]:
         return _periods(self.db.activities, entity)
 
 
@@ -108,7 +128,7 @@ class Inquiries(MongoRepository):
                             {"review_opened_on": {"$gte": cutoff.isoformat()}}]
         return _page(self.db.retaliation_inquiries, query, limit, cursor, _inquiry)
 
-    def periods(self, entity: str) -> set[str]:
+    def periods(self, entity: str | None) -> set[str]:
         return _periods(self.db.retaliation_inquiries, entity)
 
     def open_reviews(self) -> list[tuple[str, dt.date | None]]:
@@ -129,7 +149,7 @@ class Figures(MongoRepository):
         return [_version(d) for d in self.db.annual_figures.find(
             {"entity": entity, "period": period}).sort("version", 1)]
 
-    def periods(self, entity: str) -> set[str]:
+    def periods(self, entity: str | None) -> set[str]:
         return _periods(self.db.annual_figures, entity)
 
     def add(self, version: FiguresVersion):
@@ -169,10 +189,11 @@ def _page(collection, filters: dict, limit: int, cursor: str | None, shape) -> P
     return Page([shape(d) for d in page.items], page.next_cursor)
 
 
-def _periods(collection, entity: str) -> set[str]:
-    """The periods of an entity's records (the entity and period index answers it)."""
+def _periods(collection, entity: str | None) -> set[str]:
+    """The periods of an entity's records, or of every entity's (None): the entity and period
+    index answers it."""
     return {d["_id"] for d in collection.aggregate([
-        {"$match": {"entity": entity}}, {"$group": {"_id": "$period"}}])}
+        {"$match": {"entity": entity} if entity else {}}, {"$group": {"_id": "$period"}}])}
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -307,9 +307,9 @@ def annual_figure_versions(uow, entity: str, period: str) -> list[SubmittedFigur
     return [_submitted(v) for v in found]
 
 
-def periods_with_records(uow, entity: str) -> list[str]:
+def periods_with_records(uow, entity: str | None) -> list[str]:
     """The periods of which intake holds records of `entity` (annual figures, service requests,
-    activities, retaliation inquiries), newest first."""
+    activities, retaliation inquiries), or of any entity (None), newest first."""
     found = set().union(*(repository.periods(entity) for repository in (
         uow.figures, uow.requests, uow.activities, uow.inquiries)))
     return sorted(found, reverse=True)
@@ -350,9 +350,9 @@ def _check_one(uow, record, check):
 
 def _sort_batch(uow, items, model, check) -> SortedRows:
     items = batch_items(items)
-    known, today, actor = uow.entities.codes(), uow.clock.today(), uow.actor
+    known, today, actor = uow.entities.known(), uow.clock.today(), uow.actor
 
     def row_check(record):
-        return (domain.entity_problems(record.entity, known.__contains__, actor)
+        return (domain.entity_problems(record.entity, known, actor)
                 or check(record, today))
     return sort_rows(items, model, row_check)

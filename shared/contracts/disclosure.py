@@ -688,9 +688,11 @@ class CostShares(Contract):
 
 
 class KeyRotation(Contract):
-    key_id: str  # the newest key, which now seals every statement
+    key_id: str  # the newest key, which now seals every statement and draft
     statements: int
     reencrypted: int
+    drafts: int = 0
+    drafts_reencrypted: int = 0
 
 
 class FilerChange(Contract):

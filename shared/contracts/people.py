@@ -20,7 +20,7 @@ class RoleGrantIn(Contract):
 
 class PersonIn(Contract):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    language: Optional[Annotated[str, Field(pattern="^(en|zh)$")]] = None
+    language: Optional[Annotated[str, Field(pattern="^(en|zh|fr|es|ru|ar)$")]] = None
     roles: Annotated[list[RoleGrantIn], Field(min_length=1, max_length=20)]
 
 

@@ -7,6 +7,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from shared.contracts.periods import period_of
+
 from .portal_steps import PortalVisitor
 
 pytestmark = pytest.mark.e2e
@@ -50,6 +52,11 @@ def test_the_office_logs_requests_and_activities_and_keeps_a_case_file(
 
     listed = office.get(REQUESTS, params={"entity": code})
     assert received_days(listed, code) == [day(-3), day(-10), day(-30)]  # newest first
+    offered = re.findall(r'<option value="(\d{4}-\d\d)"', re.search(
+        r'<select id="q-period".*?</select>', listed.text, re.S).group(0))
+    assert offered == sorted(offered, reverse=True) and "1999-00" not in offered
+    assert {period_of(dt.date.fromisoformat(day(-3))), period_of(
+        dt.date.fromisoformat(day(-30)))} <= set(offered)  # the periods with records
     advice = office.get(REQUESTS, params={"entity": code, "category": "advice"})
     assert received_days(advice, code) == [day(-3)] and "Gifts, honours and awards" in advice.text
     nothing = office.get(REQUESTS, params={"entity": code, "period": "1999-00"})

@@ -89,7 +89,14 @@ def test_a_key_rotation_reencrypts_every_statement(stack, api, mongo, client_as,
     api.post(f"/disclosure/cycles/{year}/filers", {"items": [filer(s, entity) for s in ids]})
     api.post(f"/disclosure/cycles/{year}/statements",
              {"items": [{"staff_id": s, **statement(s)} for s in ids]})
+    drafting = f"{entity}-9"  # enrolled, not filed: a draft sealed with the old key
+    api.post(f"/disclosure/cycles/{year}/filers", {"items": [filer(drafting, entity)]})
+    draft = f"/disclosure/cycles/{year}/filers/{drafting}/draft"
+    contents = {k: v for k, v in statement("draft").items() if k != "certified"}
+    assert client_as("filer", staff_id=drafting).call("PUT", draft,
+                                                      json=contents).status_code == 200
     statements = mongo[f"{stack.db_prefix}_disclosure"].statements
+    drafts = mongo[f"{stack.db_prefix}_disclosure"].drafts
     old_keys = stack.extra_env["FDP_KEYS"]
     new_id = f"r{uuid.uuid4().hex[:6]}"
     new_key = f"{new_id}:{secrets.token_urlsafe(32)}"
@@ -98,9 +105,13 @@ def test_a_key_rotation_reencrypts_every_statement(stack, api, mongo, client_as,
         total = statements.count_documents({})
         stale = statements.count_documents({"key_id": {"$ne": new_id}})
         assert stale == total >= len(ids)
+        saved = drafts.count_documents({})
+        assert drafts.count_documents({"key_id": {"$ne": new_id}}) == saved >= 1
         rotated = api.post("/disclosure/keys/rotate")
-        assert rotated == {"key_id": new_id, "statements": total, "reencrypted": total}
+        assert rotated == {"key_id": new_id, "statements": total, "reencrypted": total,
+                           "drafts": saved, "drafts_reencrypted": saved}
         assert statements.count_documents({"key_id": new_id}) == total
+        assert drafts.count_documents({"key_id": new_id}) == saved
         again = api.post("/disclosure/keys/rotate")
         assert again["reencrypted"] == 0
 
@@ -109,6 +120,8 @@ def test_a_key_rotation_reencrypts_every_statement(stack, api, mongo, client_as,
         for s in ids:
             got = reviewer.get(f"/disclosure/cycles/{year}/filers/{s}/statement")
             assert got["assets"][0]["description"] == f"shares {s}"
+        kept = client_as("filer", staff_id=drafting).get(draft)  # the draft opens too
+        assert kept["saved_on"] and kept["assets"][0]["description"] == "shares draft"
         assert client_as("ethics_office").call("POST", "/disclosure/keys/rotate").status_code \
             == 403
     except Exception:

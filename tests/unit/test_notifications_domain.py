@@ -9,6 +9,7 @@ import pytest
 from services.notifications import domain
 from services.notifications.domain import messages
 from services.notifications.domain.schedule import Cycle
+from shared.contracts.contacts import Language
 
 CYCLE = Cycle(2015, dt.date(2015, 3, 1), dt.date(2015, 4, 30))
 OFFSETS = [14, 7, 1]
@@ -73,16 +74,18 @@ VALUES = {"name": "Ana", "entity": "UNHCR", "year": 2015, "opens_on": "2015-03-0
 
 
 @pytest.mark.parametrize("kind", domain.kinds())
-@pytest.mark.parametrize("language", ["en", "zh"])
-def test_every_kind_renders_in_english_and_chinese(kind, language):
+@pytest.mark.parametrize("language", [lang.value for lang in Language])
+def test_every_kind_renders_in_every_official_language(kind, language):
     composed = domain.compose(kind, language, VALUES, "https://epun.example.org")
     assert composed.language == language and not composed.fell_back
     assert "https://epun.example.org/somewhere" in composed.text
     assert 'href="https://epun.example.org/somewhere"' in composed.html
-    if language == "zh":
+    written = "rtl" if language == "ar" else "ltr"
+    assert f'<html lang="{language}" dir="{written}">' in composed.html
+    if language in ("zh", "ru", "ar"):
         latin = [w for w in composed.subject.replace("UNHCR", "").split() if w.isascii()
                  and w.isalpha()]
-        assert not latin, composed.subject  # no English words on a Chinese message
+        assert not latin, composed.subject  # no English words in a script that has none
 
 
 def test_html_escapes_values_and_dates_are_written_in_the_language():
@@ -93,7 +96,7 @@ def test_html_escapes_values_and_dates_are_written_in_the_language():
 
 
 def test_a_language_without_templates_falls_back_to_english_and_says_so():
-    composed = domain.compose("filing_reminder", "fr", VALUES, "https://x.org")
+    composed = domain.compose("filing_reminder", "de", VALUES, "https://x.org")
     assert composed.fell_back and composed.language == "en"
     assert "30 April 2015" in composed.text
 

@@ -15,7 +15,8 @@ from shared.contracts.contacts import Language
 from shared.contracts.disclosure import (CycleIn, ExemptionIn, FilerQuery, NonFilerQuery,
                                          ParticipantIn, PublicDisclosureIn,
                                          PublicDisclosureReturn, ReviewIn,
-                                         SampleRequest, StatementIn, VerificationIn)
+                                         SampleRequest, StatementContents, StatementIn,
+                                         VerificationIn)
 from shared.kernel.errors import (Conflict, Forbidden, Invalid, NotFound, TooLarge, located,
                                   validated)
 
@@ -753,8 +754,13 @@ def test_a_key_rotation_reseals_every_statement_with_the_newest_key(fdp, state):
     uc.file_statements(fdp(keyring=old), uc.Batch(YEAR, [
         {"staff_id": s, **statement(s)} for s in ("U0", "U1", "U2", "D1")]))
     assert {s["key_id"] for s in state.collection("statements").values()} == {"k1"}
+    enrol(fdp, row("U9"))
+    uc.save_draft(fdp(filer_actor("U9"), keyring=old), one("U9", StatementContents()))
+    assert state.collection("drafts")[f"{YEAR}:U9"]["key_id"] == "k1"
     rotated = uc.rotate_key(fdp(ADMIN, keyring=new))
-    assert rotated == {"key_id": "k2", "statements": 4, "reencrypted": 4}
+    assert rotated == {"key_id": "k2", "statements": 4, "reencrypted": 4, "drafts": 1,
+                       "drafts_reencrypted": 1}
+    assert state.collection("drafts")[f"{YEAR}:U9"]["key_id"] == "k2"
     assert {s["key_id"] for s in state.collection("statements").values()} == {"k2"}
     assert uc.rotate_key(fdp(ADMIN, keyring=new))["reencrypted"] == 0
     only_new = Keyring([("k2", new.keys["k2"])])

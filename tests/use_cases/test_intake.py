@@ -266,3 +266,4 @@ def test_the_periods_with_records_of_an_entity_are_newest_first(intake):
                                        .model_dump(mode="json")])
     assert uc.periods_with_records(intake(), "UNDP") == ["2014-15", "2013-14"]
     assert uc.periods_with_records(intake(), "UNHCR") == ["2012-13"]
+    assert uc.periods_with_records(intake(), None) == ["2014-15", "2013-14", "2012-13"]

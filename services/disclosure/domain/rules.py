@@ -37,9 +37,10 @@ def move_problem(current: str, new: str) -> str | None:
     """Why `current` cannot become `new`, or None when it can."""
     if move_allowed(current, new):
         return None
-    allowed = [s.value for s in S if s in MOVES.get(S(current), ())]
-    then = f"; from {current} the next step is {' or '.join(allowed)}" if allowed else ""
-    return f"a filer whose status is {current} cannot become {new}{then}"
+    allowed = " or ".join(s.value for s in S if s in MOVES.get(S(current), ()))
+    if not allowed:
+        return f"a filer whose status is {current} cannot become {new}"
+    return f"a filer whose status is {current} cannot become {new}; the next step is {allowed}"
 
 
 def check_move(staff_id: str, current: str, new: str):

@@ -81,9 +81,10 @@ def enrol_filers(uow, command: Batch) -> dict:
                 domain.enrolment_date_problems(filer.enrolled_on, cycle.opens_on,
                                                uow.clock.today(), may_backdate)
             if not problems and (filer.staff_id in enrolled or filer.staff_id in seen):
-                where = "earlier in this batch" if filer.staff_id in seen else "already"
-                problems = [problem("staff_id", f"{filer.staff_id} is enrolled in the {year} "
-                                                f"cycle {where}", status=409)]
+                refused = (f"{filer.staff_id} is enrolled in the {year} cycle earlier in this batch"
+                           if filer.staff_id in seen else
+                           f"{filer.staff_id} is enrolled in the {year} cycle already")
+                problems = [problem("staff_id", refused, status=409)]
             if problems:
                 rows.reject(row, problems, with_status=True)
                 continue

@@ -111,21 +111,24 @@ def cost_shares(uow, year: int) -> dict:
 
 
 def rotate_key(uow) -> dict:
-    """Seal every statement sealed with an older key with the newest one, a page at a time,
-    entity by entity; a page changed meanwhile is read again, so none is lost."""
-    resealed = 0
+    """Seal every statement and draft sealed with an older key with the newest one, a page at
+    a time, entity by entity; a page changed meanwhile is read again, so none is lost."""
+    resealed = {"statements": 0, "drafts": 0}
     for entity in uow.participants.codes():
-        while True:
-            with uow:
-                page = uow.statements.sealed_with_older_keys(entity)
-                if not page:
-                    break
-                uow.statements.reseal(page)
-                try:
-                    uow.commit()
-                except StaleState:
-                    continue
-            resealed += len(page)
-            pause()
+        for name in resealed:
+            while True:
+                with uow:
+                    sealed = getattr(uow, name)
+                    page = sealed.sealed_with_older_keys(entity)
+                    if not page:
+                        break
+                    sealed.reseal(page)
+                    try:
+                        uow.commit()
+                    except StaleState:
+                        continue
+                resealed[name] += len(page)
+                pause()
     return {"key_id": uow.statements.newest_key, "statements": uow.statements.count(),
-            "reencrypted": resealed}
+            "reencrypted": resealed["statements"], "drafts": uow.drafts.count(),
+            "drafts_reencrypted": resealed["drafts"]}

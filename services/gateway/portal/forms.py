@@ -70,15 +70,15 @@ class FormErrors:
     def of_exception(cls, exc) -> "FormErrors":
         """The errors a form shows again; any other error is raised again."""
         if isinstance(exc, Invalid):
-            return cls(exc.errors, [] if exc.errors else [exc.detail])
+            return cls(exc.errors, [] if exc.errors else [{"loc": [], "msg": exc.detail}])
         if isinstance(exc, Conflict):
-            return cls(general=[exc.detail])
+            return cls(general=[{"loc": [], "msg": exc.detail}])
         raise exc
 
 
 def worded(msg, lang: str) -> str:
     if not isinstance(msg, dict):
-        return msg
+        return msg  # worded by the portal
     said = sentence(msg, lang)
     return f"{msg['field']}: {said}" if msg.get("field") else said
 

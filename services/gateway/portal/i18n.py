@@ -1,4 +1,4 @@
-"""The portal's labels in English and Chinese, and the visitor's language.
+"""The portal's labels in the six official languages, and the visitor's language.
 
 A language's labels are `labels/<lang>.json` and, per area of the portal,
 `labels/<area>/<lang>.json` (the Office's pages, the Panel's...): one file per area keeps each
@@ -8,7 +8,19 @@ from functools import lru_cache
 from pathlib import Path
 
 LABELS = Path(__file__).parent / "labels"
-LANGUAGES = ("en", "zh")
+LANGUAGES = ("en", "zh", "fr", "es", "ru", "ar")  # the order of the language menu
+RIGHT_TO_LEFT = {"ar"}
+TAGS = {"zh": "zh-Hans"}  # the HTML lang of each, where it is not the code itself
+NAMES = {"en": "English", "zh": "中文", "fr": "Français", "es": "Español", "ru": "Русский",
+         "ar": "العربية"}  # each in its own words
+
+
+def tag(lang: str) -> str:
+    return TAGS.get(lang, lang)
+
+
+def direction(lang: str) -> str:
+    return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 DEFAULT = "en"
 
 

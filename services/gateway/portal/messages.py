@@ -2,10 +2,14 @@
 
 The sentence is the label `error.<kind>.<field>` (a field's own wording) or `error.<kind>`, with
 the constraint pydantic reports (`{ge}`, `{max_length}`...). Domain rules word their refusals in
-English (`value_error`, or errors with no kind); the frequent ones are matched by `RULES`, and any
-other is shown in English only on English pages: elsewhere the generic sentence of its kind.
+English (`value_error`, or errors with no kind, or a refusal's bare sentence). The portal's forms'
+frequent ones are matched by `RULES`; every other refusal the services word is a label
+`refusal.*` whose English text is the services' own sentence with `{placeholders}`, read as its
+pattern (`labels/refusals/`). Values that are codes (a status, a role) are shown by their labels.
+Anything else is shown in English only on English pages: elsewhere the generic sentence.
 """
 import re
+from functools import lru_cache
 
 from . import i18n
 
@@ -60,6 +64,64 @@ RULES = [(re.compile(pattern), key) for pattern, key in (
 )]
 
 
+# the labels a placeholder's value is shown by, when it is a code: tried in order
+VALUE_LABELS = {"current": ("status.",), "new": ("status.",),
+                "status": ("status.", "inquiry.status."),
+                "allowed": ("status.", "inquiry.status."), "decision": ("inquiry.status.",),
+                "state": ("public_review.", "status."), "role": ("role.",)}
+LISTED = re.compile(r"(, | or )")
+
+
+@lru_cache(maxsize=None)
+def refusal_patterns() -> list[tuple[re.Pattern, str]]:
+    """The `refusal.*` labels' English sentences as patterns, the most specific first."""
+    found = []
+    for key, text in i18n.labels(i18n.DEFAULT).items():
+        if key.startswith("refusal."):
+            parts = re.split(r"\{(\w+)\}", text)
+            regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)"
+                            for i, part in enumerate(parts))
+            literal = sum(len(part) for part in parts[::2])
+            found.append((literal, re.compile(regex), key))
+    return [(pattern, key) for _, pattern, key in sorted(found, key=lambda f: -f[0])]
+
+
+def shown_value(name: str, value: str, lang: str) -> str:
+    """A code (a status, a role) by its label in `lang`; a list of them each by its label."""
+    prefixes = VALUE_LABELS.get(name.rstrip("0123456789"), ())
+    if not prefixes:
+        return value
+
+    def one(code: str) -> str:
+        for prefix in prefixes:
+            if i18n.has_label(prefix + code):
+                return i18n.translate(lang, prefix + code)
+        return code
+    joints = {", ": i18n.translate(lang, "list.separator"),
+              " or ": i18n.translate(lang, "list.or")}
+    return "".join(joints[part] if LISTED.fullmatch(part) else one(part)
+                   for part in LISTED.split(value))
+
+
+def refusal(msg: str, lang: str, otherwise: str = "error.value_error") -> str:
+    """A refusal's sentence (a Conflict's, a Forbidden's...) in `lang`; the label `otherwise`
+    when it is not one the portal knows."""
+    said = domain_rule(msg, lang)
+    if said:
+        return said
+    if lang == i18n.DEFAULT:
+        return msg
+    for pattern, key in refusal_patterns():
+        found = pattern.fullmatch(msg)
+        if found:
+            return i18n.translate(lang, key, **{name: shown_value(name, value, lang)
+                                                for name, value in found.groupdict().items()})
+    head, colon, rest = msg.partition(": ")  # "UN-1: <a refusal>", a row's or a field's
+    if colon and " " not in head and rest:
+        return f"{head}: {refusal(rest, lang, otherwise)}"
+    return i18n.translate(lang, otherwise)
+
+
 def kind_of(error: dict) -> str | None:
     kind = error.get("kind")
     return SAME.get(kind, kind) if kind else None
@@ -73,12 +135,10 @@ def sentence(error: dict, lang: str) -> str:
     if kind == "string_too_short":
         kind = "missing" if (error.get("ctx") or {}).get("min_length", 1) <= 1 else "min_length"
     if kind in (None, "value_error", "email", "assertion_error"):
-        rule = domain_rule(msg.removeprefix("Value error, "), lang)
-        if rule:
-            return rule
-        if lang == i18n.DEFAULT or (kind is None and not msg.isascii()):
-            return msg.removeprefix("Value error, ")  # English, or worded by the portal
-        return i18n.translate(lang, "error.value_error")
+        if kind is None and not msg.isascii():
+            return msg  # worded by the portal
+        return refusal(msg.removeprefix("Value error, "), lang,
+                       "error.value_error" if field else "error.refused")
     for key in (f"error.{kind}.{field}", f"error.{kind}"):
         if i18n.has_label(key):
             return i18n.translate(lang, key, **(error.get("ctx") or {}))

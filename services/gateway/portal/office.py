@@ -9,7 +9,6 @@ from typing import Any, Callable
 from shared.auth import require
 from shared.contracts.common import Role
 from shared.contracts.intake import ActivityKind, AdviceTopic, Category, InquiryStatus, Source
-from shared.contracts.periods import recent_periods
 from shared.kernel.errors import Invalid
 from shared.kernel.pagination import PAGE_MAX
 
@@ -21,7 +20,6 @@ from .web import page
 WRITERS = [Role.ethics_office]
 READERS = [Role.ethics_office, Role.auditor]
 LIST_PAGE = 100
-PERIODS_OFFERED = 6
 
 REQUEST_FIELDS = ("entity", "received_on", "category", "advice_topic", "source")
 REQUEST_FILTERS = ("entity", "period", "category")
@@ -51,9 +49,10 @@ class OfficePages:
     _portal_upload: Callable[..., Any]
 
     def _office_choices(self, visit, chosen_period: str = "") -> dict:
-        """The filters' and forms' options: the directory's entities, recent periods (and the
-        one asked for), the enumerations' values in the visitor's language."""
-        periods = recent_periods(dt.date.today(), PERIODS_OFFERED)
+        """The filters' and forms' options: the directory's entities, the periods with records
+        newest first (and the one asked for), the enumerations' values in the visitor's
+        language."""
+        periods = self.intake.periods_with_records(visit.who)
         if chosen_period and chosen_period not in periods:
             periods.append(chosen_period)
         entities = self.intake.list_entities(visit.who)

@@ -14,6 +14,7 @@ from shared.contracts.common import ETHICS_OFFICE, EntityCode, Role
 from shared.contracts.periods import last_finished_period
 from shared.kernel.errors import Invalid, NotFound, checked
 
+from . import i18n
 from .focal import checked_period
 from .forms import FormErrors
 from .web import page
@@ -21,9 +22,8 @@ from .web import page
 READERS = [*READ_ALL, Role.panel_chair]
 ANNUAL_READERS = [*READERS, Role.focal_point, Role.panel_member]
 FORMATS = "any(html,csv,xlsx,pdf,docx)"
-REPORT_LANGUAGES = ("en", "zh", "fr", "es", "ru", "ar")  # the report's, in its own names
-LANGUAGE_NAMES = {"en": "English", "zh": "中文", "fr": "Français", "es": "Español",
-                  "ru": "Русский", "ar": "العربية"}
+REPORT_LANGUAGES = i18n.LANGUAGES  # a report issues in each official language
+LANGUAGE_NAMES = i18n.NAMES
 
 
 def rendered(report: dict, inline: bool) -> Response:

@@ -7,7 +7,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nameko.exceptions import RemoteError, UnknownService
@@ -24,6 +24,7 @@ from .. import use_cases as uc
 from ..domain.people import Person, grant_of
 from . import i18n, sessions
 from .forms import FormErrors
+from .messages import refusal, sentence
 from .navigation import menu
 
 log = logging.getLogger(__name__)
@@ -107,13 +108,23 @@ class Visit:
         actor = self.actor
         errors = context.pop("errors", None) or FormErrors()
         body = templates.get_template(template).render(
-            t=self.t, lang=self.lang, actor=actor, csrf=self.csrf, path=self.request.path,
+            t=self.t, lang=self.lang, portal_languages=list(i18n.NAMES.items()),
+            lang_tag=i18n.tag(self.lang), direction=i18n.direction(self.lang), actor=actor,
+            csrf=self.csrf, path=self.request.path,
             here=self.here, menu=menu(actor), errors=errors.in_language(self.lang),
             note=self._note(), switcher=self._switcher(), visitor=self.person, **context)
         return Response(body, status=status, content_type=HTML)
 
     @property
     def here(self) -> str:
+        """This page's address, to come back to (the language switch, signing in again). A
+        form's answer (a refused form shown again) is at an address that takes only a POST:
+        coming back is to the page that held the form, the one that referred the POST."""
+        if self.request.method == "POST":
+            referrer = urlsplit(self.request.referrer or "")
+            if referrer.netloc != self.request.host or not referrer.path.startswith("/"):
+                return "/"
+            return referrer.path + (f"?{referrer.query}" if referrer.query else "")
         query = self.request.query_string.decode()
         return self.request.path + (f"?{query}" if query else "")
 
@@ -219,9 +230,11 @@ def error_page(visit: Visit, exc: Exception) -> Response:
         return visit.render("error.html", 403, code=403, kind="csrf", detail=None)
     if isinstance(exc, (Forbidden, NotFound, Conflict, Malformed, TooLarge, Invalid)):
         status = problems.status_of(exc)[0]
-        return visit.render("error.html", status, code=status,
-                            kind=ERROR_PAGES[status], detail=exc.detail,
-                            problems=exc.errors)
+        fields = [(".".join(map(str, p.get("loc") or [])), sentence(p, visit.lang))
+                  for p in exc.errors]
+        detail = None if fields else refusal(exc.detail, visit.lang, "error.refused")
+        return visit.render("error.html", status, code=status, kind=ERROR_PAGES[status],
+                            detail=detail, problems=fields)
     if isinstance(exc, (UnknownService, Unavailable)):
         page = visit.render("error.html", 503, code=503, kind="unavailable", detail=None)
         page.headers["Retry-After"] = str(getattr(exc, "retry_after", 5))

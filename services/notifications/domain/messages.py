@@ -19,6 +19,7 @@ from shared.kernel.errors import DomainError
 FOLDER = Path(__file__).resolve().parent.parent / "templates"
 FALLBACK = "en"
 PARTS = ("subject", "text", "html")
+RIGHT_TO_LEFT = {"ar"}
 LOCALES = {"en": "en_GB"}  # the United Nations write 2 May 2015
 TERMS = "_terms"  # the vocabulary a template names values with, not a kind
 
@@ -105,4 +106,10 @@ def compose(kind: str, language: str, values: dict, portal_url: str) -> Composed
     subject = " ".join(rendered["subject"].split())
     if not subject or not rendered["text"].strip() or not rendered["html"].strip():
         raise TemplateBroken(f"the {used} template of {kind} made an empty message")
-    return Composed(subject, rendered["text"], rendered["html"], used, used != language)
+    html = rendered["html"].replace("<html>", f'<html lang="{used}" dir="{direction(used)}">', 1)
+    return Composed(subject, rendered["text"], html, used, used != language)
+
+
+def direction(language: str) -> str:
+    """The direction a language is written in, for the HTML part (Arabic reads right to left)."""
+    return "rtl" if language in RIGHT_TO_LEFT else "ltr"

@@ -1,6 +1,6 @@
-"""Every page a role reaches, walked in Chinese: no English label on it, no label key shown in its
-place. Each role starts at its home page and follows the portal's links (pages, not downloads or
-actions) breadth first, as a reader clicking through would."""
+"""Every page a role reaches, walked in each language other than English: no English label on it,
+no label key shown in its place. Each role starts at its home page and follows the portal's
+links (pages, not downloads or actions) breadth first, as a reader clicking through would."""
 import re
 from collections import deque
 from html.parser import HTMLParser
@@ -48,14 +48,14 @@ class PageText(HTMLParser):
             self.texts.append(" ".join(data.split()))
 
 
-def english_only_labels(proper_names: frozenset = frozenset()) -> set[str]:
-    """English labels a Chinese page must not show: those worded differently in Chinese, at
+def english_only_labels(proper_names: frozenset = frozenset(), lang: str = "zh") -> set[str]:
+    """English labels a page in `lang` must not show: those worded differently in `lang`, at
     least two words long (a single word may be a proper name or data), other than the proper
     names of the records shown (an entity called "Ethics Office")."""
-    english, chinese = i18n.labels("en"), i18n.labels("zh")
+    english, translated = i18n.labels("en"), i18n.labels(lang)
     found = set()
     for key, text in english.items():
-        if chinese.get(key) == text or "{" in text or text in proper_names:
+        if translated.get(key) == text or "{" in text or text in proper_names:
             continue
         if len(re.findall(r"[A-Za-z]{2,}", text)) >= 2:
             found.add(" ".join(text.split()))
@@ -95,22 +95,26 @@ def test_the_words_are_found_by_the_check():
                                                                                  "nav.home"]
 
 
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT])
 @pytest.mark.parametrize("role, entity, staff_id", ROLES)
-def test_every_page_a_role_reaches_is_in_chinese(stack, api, person_as, role, entity, staff_id):
+def test_every_page_a_role_reaches_is_in_the_chosen_language(stack, api, person_as, role, entity,
+                                                             staff_id, lang):
     api.put("/entities/EO", {"name": "Ethics Office", "category": "secretariat"})
     visitor = PortalVisitor(stack.base_url, person_as(role, entity, staff_id))
-    visitor.session.cookies.set(LANG_COOKIE, "zh")
+    visitor.session.cookies.set(LANG_COOKIE, lang)
     names = frozenset(e["name"] for e in api.get("/entities"))
-    english = english_only_labels(names)
+    english = english_only_labels(names, lang)
     walked, leaks = [], {}
     for path, status, texts in walk(visitor, "/"):
         walked.append(path)
-        assert status == 200, (role, path)
+        assert status == 200, (role, lang, path)
         found = untranslated(texts, english)
         if found:
             leaks[path] = found
     assert len(walked) >= 3, walked
     assert leaks == {}, leaks
+    home = visitor.get("/").text
+    assert f'<html lang="{i18n.tag(lang)}" dir="{i18n.direction(lang)}">' in home
     visitor.session.cookies.set(LANG_COOKIE, "en")  # the same check finds English in English
     _, _, home = next(walk(visitor, "/"))
     assert untranslated(home, english)
