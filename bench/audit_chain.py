@@ -89,9 +89,9 @@ def writes(client, count: int, writers: int):
     runs = {"moves of the head": 0}
     original = mongo_module.append_audit
 
-    def counting(db, session, entries):
+    def counting(db, session, entries, known=None):
         runs["moves of the head"] += 1
-        return original(db, session, entries)
+        return original(db, session, entries, known)
     mongo_module.append_audit = counting
     for writers_now in (1, writers):
         raw_db, chain_db = client[f"raw{uuid.uuid4().hex[:8]}"], client[

@@ -43,6 +43,9 @@ Write = Callable[[object], None]  # staged: called with the transaction's sessio
 # locks under eventlet): they would conflict on the chain's head anyway, and a conflict costs a
 # whole transaction run again; across processes the head's write conflict still serialises.
 _CHAIN_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+# per database, the audit chain's head as this process last committed it: the next commit
+# extends the chain from it without reading it (its update checks the head is still that one)
+_HEADS: dict[str, Head] = {}
 
 
 def tracking_id(consumer: str, event_id: str) -> str:
@@ -118,16 +121,27 @@ def audit_head(db, session=None) -> Head:
     return Head(found["seq"], found["hash"]) if found else Head()
 
 
-def append_audit(db, session, entries: list[dict]):
-    """Extend the database's audit chain by `entries`, in the transaction of `session`.
+def append_audit(db, session, entries: list[dict], known: Head | None = None) -> Head:
+    """Extend the database's audit chain by `entries`, in the transaction of `session`; the
+    new head.
 
     The head moves first: two commits that read the same head conflict on it (a write
-    conflict, which `with_transaction` retries on the new head), so the chain never forks."""
-    linked, head = chained(entries, audit_head(db, session))
-    db[AUDIT_HEAD].update_one({"_id": HEAD_ID}, {"$set": {
-        "entity": "-", "seq": head.seq, "hash": head.hash}}, upsert=True, session=session)
+    conflict, which `with_transaction` retries on the new head), so the chain never forks.
+    With `known`, the head this process last committed, the chain is extended from it without
+    reading it, if the head is still that one (the update names it); else it is read."""
+    if known is not None:
+        linked, head = chained(entries, known)
+        moved = db[AUDIT_HEAD].update_one(
+            {"_id": HEAD_ID, "seq": known.seq, "hash": known.hash},
+            {"$set": {"entity": "-", "seq": head.seq, "hash": head.hash}}, session=session)
+        known = known if moved.matched_count else None
+    if known is None:
+        linked, head = chained(entries, audit_head(db, session))
+        db[AUDIT_HEAD].update_one({"_id": HEAD_ID}, {"$set": {
+            "entity": "-", "seq": head.seq, "hash": head.hash}}, upsert=True, session=session)
     db[AUDIT].insert_many([{"_id": entry["seq"], **entry} for entry in linked],
                           session=session)
+    return head
 
 
 class CallClaim:
@@ -227,15 +241,22 @@ class MongoUnitOfWork(UnitOfWork):
             if outbox:
                 self.db[OUTBOX].insert_many(outbox, session=session)
             if audited:
-                append_audit(self.db, session, audited)
+                heads[:] = [append_audit(self.db, session, audited,
+                                         _HEADS.get(self.db.name))]
 
+        heads: list[Head] = []
         lock = _CHAIN_LOCKS[self.db.name] if audited else None
         with self.client.start_session() as session:
             if lock is None:
                 session.with_transaction(transaction)
             else:
                 with lock:
-                    session.with_transaction(transaction)
+                    try:
+                        session.with_transaction(transaction)
+                    except BaseException:
+                        _HEADS.pop(self.db.name, None)
+                        raise
+                    _HEADS[self.db.name] = heads[0]
         self._writes = []
         if claim:
             claim.taken = True

@@ -8,6 +8,7 @@ counters, changed by `$inc` in the transaction of the filers they count. Stateme
 sealed with the keyring (AES-GCM) the unit of work is given; their plaintext never is.
 """
 import datetime as dt
+import random
 from typing import Callable
 
 from pymongo import ReplaceOne, UpdateOne
@@ -33,6 +34,8 @@ from .metrics import register_gauges
 
 WRITE_CHUNK = 1000
 RESEAL_PAGE = 500
+COUNTER_SHARDS = 16  # documents a counter is spread over
+COUNTER_NAMES = ("entity", "year", "duty_station")  # what names a counter, never summed
 EO = {"entity": ETHICS_OFFICE}
 
 
@@ -186,16 +189,39 @@ class Filers(MongoRepository):
 
 
 class Counters(MongoRepository):
+    """The counts of a cycle per entity and duty station. Each is spread over COUNTER_SHARDS
+    documents, one of which a write changes, and summed when read: filers filing at once in one
+    entity and duty station then seldom change the same document, so their transactions do not
+    conflict and run again (a deadline day's load)."""
+
     def of(self, year: int) -> list[dict]:
-        return list(self.db.counters.find({"_id": _counter_range(year)}, {"_id": 0}))
+        summed: dict[tuple, dict] = {}
+        for doc in self.db.counters.find({"_id": _counter_range(year)}, {"_id": 0}):
+            key = (doc["entity"], doc["duty_station"])
+            summed[key] = _summed(summed[key], doc) if key in summed else doc
+        return list(summed.values())
 
     def add(self, year: int, counts: dict[tuple[str, str], dict]):
         """`counts`: per (entity, duty station), the change of each counter path."""
+        shard = random.randrange(COUNTER_SHARDS)
         self.uow.bulk("counters", [
-            UpdateOne({"_id": _counter_id(year, entity, station)},
+            UpdateOne({"_id": _counter_id(year, entity, station, shard)},
                       {"$inc": delta, "$setOnInsert": {"entity": entity, "year": year,
                                                        "duty_station": station}}, upsert=True)
             for (entity, station), delta in counts.items()])
+
+
+def _summed(counts: dict, more: dict) -> dict:
+    """Two shards of one counter added up, path by path (the names stay as they are)."""
+    out = dict(counts)
+    for name, value in more.items():
+        if name in COUNTER_NAMES:
+            continue
+        if isinstance(value, dict):
+            out[name] = _summed(out.get(name) or {}, value)
+        else:
+            out[name] = out.get(name, 0) + value
+    return out
 
 
 class Sealed(MongoRepository):
@@ -412,8 +438,9 @@ def _year_range(year: int) -> dict:
     return {"_id": {"$gt": f"{year}:", "$lt": f"{year};"}}
 
 
-def _counter_id(year: int, entity: str, duty_station: str) -> str:
-    return f"{year}|{entity}|{duty_station}"
+def _counter_id(year: int, entity: str, duty_station: str, shard: int) -> str:
+    # shard 0 keeps the identifier counters had before they were spread
+    return f"{year}|{entity}|{duty_station}" + (f"|{shard}" if shard else "")
 
 
 def _counter_range(year: int) -> dict:

@@ -1,5 +1,6 @@
 """The audit log every unit of work writes: on both stores each commit extends one hash chain;
 on the database, commits running at once never fork it, and the log reads back in pages."""
+import datetime as dt
 import threading
 
 import eventlet
@@ -84,5 +85,39 @@ def test_commits_at_once_never_fork_the_chain_and_a_changed_entry_is_named(
     db[AUDIT].update_one({"_id": 17}, {"$set": {"who": "someone else"}})
     result = verify_chain(db)
     assert [b["seq"] for b in result["breaks"]] == [17]
+    client.drop_database(db.name)
+    client.close()
+
+
+@pytest.mark.integration
+def test_a_commit_extends_the_head_it_knows_and_reads_it_when_another_process_moved_it(
+        mongo_uri, monkeypatch):
+    import shared.mongo
+    from shared.mongo import append_audit, connect, create_indexes
+    client = connect(mongo_uri)
+    db = client["auditknown"]
+    client.drop_database(db.name)
+    create_indexes(db, {})
+    reads = []
+    read_head = shared.mongo.audit_head
+    monkeypatch.setattr(shared.mongo, "audit_head",
+                        lambda *a, **k: reads.append(1) or read_head(*a, **k))
+
+    def commit(record):
+        with PlainUnitOfWork(db, client, ACTOR) as uow:
+            uow.audit("read_statement", record, "EO")
+            uow.commit()
+    commit("a")
+    commit("b")
+    assert len(reads) <= 1  # the second commit knew the head: it did not read it
+    with client.start_session() as session:  # another process extends the chain
+        session.with_transaction(lambda s: append_audit(db, s, [
+            {"at": dt.datetime.now(dt.timezone.utc), "who": "other", "role": None,
+             "action": "x", "record": "other", "entity": "EO", "detail": None}]))
+    before = len(reads)
+    commit("c")
+    assert len(reads) == before + 1  # the head it knew had moved: read again
+    assert verify_chain(db) == {"entries": 4, "breaks": []}
+    assert [e["record"] for e in db[AUDIT].find().sort("seq", 1)] == ["a", "b", "other", "c"]
     client.drop_database(db.name)
     client.close()

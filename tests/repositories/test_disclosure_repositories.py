@@ -183,6 +183,17 @@ def test_counters_add_up_per_cycle_entity_and_duty_station(backend):
         {"entity": "UNDP", "year": YEAR, "duty_station": "Juba", "enrolled": 1, "filed": 1}]
 
 
+def test_a_counter_changed_by_many_writes_reads_as_their_sum(backend):
+    for _ in range(40):  # on MongoDB the writes fall on several of a counter's documents
+        committed(backend, lambda uow: uow.counters.add(YEAR, {("DM", "Geneva"): {
+            "enrolled": 1, "reasons.outstanding": 1}}))
+    committed(backend, lambda uow: uow.counters.add(YEAR, {("DM", "Geneva"): {
+        "filed": 3, "reasons.outstanding": -3}}))
+    assert backend.uow().counters.of(YEAR) == [
+        {"entity": "DM", "year": YEAR, "duty_station": "Geneva", "enrolled": 40,
+         "reasons": {"outstanding": 37}, "filed": 3}]
+
+
 def test_statements_are_stored_sealed_and_resealed_with_the_newest_key(backend):
     committed(backend, lambda uow: uow.statements.add([
         Statement(YEAR, s, "DM", dt.date(YEAR, 4, 1), {"assets": [{"description": s}]})

@@ -163,21 +163,26 @@ def test_a_released_key_may_be_sent_again_but_an_answered_one_stays(gateway, sta
     assert uc.claim_idempotency_key(gateway(), claim).status == 200
 
 
-def test_a_key_claimed_between_reading_and_writing_is_read_again(gateway, state):
+def test_a_key_claimed_at_the_same_moment_is_read_and_found_running(gateway, state):
     """Two first requests at once: the later commit finds the key taken (StaleState), reads
-    again, and sees the first request still running."""
+    it, and sees the first request still running."""
     claim, racing = claim_of(), gateway()
-    original_get = racing.idempotency.get
+    original_claim = racing.idempotency.claim
 
-    def get_then_lose_the_race(key):
-        found = original_get(key)
-        if found is None:
-            uc.claim_idempotency_key(gateway(), claim)
-        return found
-    racing.idempotency.get = get_then_lose_the_race
+    def claim_after_the_other(record):
+        uc.claim_idempotency_key(gateway(), claim)
+        racing.idempotency.claim = original_claim
+        original_claim(record)
+    racing.idempotency.claim = claim_after_the_other
     with pytest.raises(Conflict, match="still being processed"):
         uc.claim_idempotency_key(racing, claim)
     assert len(state.collection("idempotency")) == 1
+
+
+def test_a_new_key_is_claimed_without_reading_it_first(gateway):
+    fresh = gateway()
+    fresh.idempotency.get = lambda key: pytest.fail("a new key was read before its claim")
+    assert uc.claim_idempotency_key(fresh, claim_of(key="never-sent")) is None
 
 
 def test_an_answer_for_a_key_never_claimed_keeps_nothing(gateway, state):

@@ -1,17 +1,32 @@
 """Requests sent with an Idempotency-Key: claim the key for its first request, replay the kept
 answer, keep the answer, release the claim of a request that failed."""
+from shared.kernel.errors import StaleState
 from shared.kernel.uow import retrying
 
 from ..domain import CLAIM_SECONDS, IdempotencyRecord, replay_decision
 
 
-@retrying
 def claim_idempotency_key(uow, claim: IdempotencyRecord,
                           claim_seconds: float = CLAIM_SECONDS) -> IdempotencyRecord | None:
     """None when this is the key's first request (or its first request's claim lapsed
     unanswered after `claim_seconds`): the key is now claimed for it. The answered record when
     the same request comes again; Conflict when the key was sent with another request, or its
-    first request is still running."""
+    first request is still running.
+
+    A key is nearly always new: its claim is written without reading the key first, and only a
+    claim that finds the key taken reads what took it."""
+    try:
+        with uow:
+            uow.idempotency.claim(IdempotencyRecord(claim.key, claim.fingerprint,
+                                                    claimed_at=uow.clock.now()))
+            uow.commit()
+        return None
+    except StaleState:
+        return _claim_taken(uow, claim, claim_seconds)
+
+
+@retrying
+def _claim_taken(uow, claim: IdempotencyRecord, claim_seconds: float) -> IdempotencyRecord | None:
     with uow:
         found = uow.idempotency.get(claim.key)
         stored = replay_decision(found, claim.fingerprint, uow.clock.now(), claim_seconds)
