@@ -71,3 +71,13 @@ def test_a_form_s_general_error_from_a_conflict_is_worded_in_the_page_s_language
     assert errors.in_language("en").general == ["the 2033 cycle is closed already"]
     unknown = FormErrors.of_exception(Conflict("an unforeseen refusal")).in_language("zh")
     assert unknown.general == [i18n.translate("zh", "error.refused")]
+
+
+@pytest.mark.parametrize("lang", [lang for lang in i18n.LANGUAGES if lang != "en"])
+def test_a_panel_record_s_refusal_names_its_move_record_and_state_in_the_language(lang):
+    said = messages.refusal("cannot conclude a report review that is concluded (allowed: "
+                            "nothing)", lang)
+    for key in ("panel.move.conclude", "panel.record.report_review",
+                "report_review.status.concluded", "panel.move.nothing"):
+        assert i18n.translate(lang, key) in said
+    assert "report review" not in said and "nothing" not in said

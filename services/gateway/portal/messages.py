@@ -64,11 +64,18 @@ RULES = [(re.compile(pattern), key) for pattern, key in (
 )]
 
 
+# a Panel record's states, by the record's name in a refusal
+RECORD_STATES = {"membership": "member.status.", "meeting": "meeting.status.",
+                 "consultation": "consultation.status.", "report review": "report_review.status.",
+                 "chair review": "chair_review.status."}
 # the labels a placeholder's value is shown by, when it is a code: tried in order
 VALUE_LABELS = {"current": ("status.",), "new": ("status.",),
                 "status": ("status.", "inquiry.status."),
-                "allowed": ("status.", "inquiry.status."), "decision": ("inquiry.status.",),
-                "state": ("public_review.", "status."), "role": ("role.",)}
+                "allowed": ("status.", "inquiry.status.", "panel.move."),
+                "decision": ("inquiry.status.",),
+                "state": ("public_review.", "status."), "role": ("role.",),
+                "move": ("panel.move.",), "record": ("panel.record.",),
+                "name": ("panel.record.",), "outcome": ("status.",)}
 LISTED = re.compile(r"(, | or )")
 
 
@@ -86,16 +93,20 @@ def refusal_patterns() -> list[tuple[re.Pattern, str]]:
     return [(pattern, key) for _, pattern, key in sorted(found, key=lambda f: -f[0])]
 
 
-def shown_value(name: str, value: str, lang: str) -> str:
-    """A code (a status, a role) by its label in `lang`; a list of them each by its label."""
+def shown_value(name: str, value: str, lang: str, record: str | None = None) -> str:
+    """A code (a status, a role) by its label in `lang`; a list of them each by its label. The
+    state of a Panel `record` is one of that record's states."""
     prefixes = VALUE_LABELS.get(name.rstrip("0123456789"), ())
+    if name == "state" and record in RECORD_STATES:
+        prefixes = (RECORD_STATES[record],)
     if not prefixes:
         return value
 
     def one(code: str) -> str:
         for prefix in prefixes:
-            if i18n.has_label(prefix + code):
-                return i18n.translate(lang, prefix + code)
+            key = prefix + code.replace(" ", "_")
+            if i18n.has_label(key):
+                return i18n.translate(lang, key)
         return code
     joints = {", ": i18n.translate(lang, "list.separator"),
               " or ": i18n.translate(lang, "list.or")}
@@ -114,8 +125,10 @@ def refusal(msg: str, lang: str, otherwise: str = "error.value_error") -> str:
     for pattern, key in refusal_patterns():
         found = pattern.fullmatch(msg)
         if found:
-            return i18n.translate(lang, key, **{name: shown_value(name, value, lang)
-                                                for name, value in found.groupdict().items()})
+            values = found.groupdict()
+            return i18n.translate(lang, key, **{
+                name: shown_value(name, value, lang, values.get("record"))
+                for name, value in values.items()})
     head, colon, rest = msg.partition(": ")  # "UN-1: <a refusal>", a row's or a field's
     if colon and " " not in head and rest:
         return f"{head}: {refusal(rest, lang, otherwise)}"
