@@ -244,7 +244,7 @@ class MongoUnitOfWork(UnitOfWork):
                 heads[:] = [append_audit(self.db, session, audited,
                                          _HEADS.get(self.db.name))]
 
-        heads: list[Head] = []
+        heads = []  # the chain's new head, once the transaction ran
         lock = _CHAIN_LOCKS[self.db.name] if audited else None
         with self.client.start_session() as session:
             if lock is None:

@@ -77,7 +77,6 @@ class OutboxRelay:
         self._counted_at = 0.0
         self.beat = time.monotonic()  # the start of the last pass: the readiness check `relay`
         self._held_until = 0.0  # the lease is ours without asking until then (monotonic)
-        self._marked = 0  # records the current pass marked sent
 
     def wake(self):
         if not self._wake.ready():
@@ -138,22 +137,25 @@ class OutboxRelay:
                        .sort([("created_at", 1), ("_id", 1)]).limit(self.batch))
         self._measure_backlog(pending)
         published: list = []
+        marked = 0
         try:
-            self._publish_all(pending, waiting, now, published)
+            marked = self._publish_all(pending, waiting, now, published)
         finally:  # whatever stopped the pass, what it published is marked sent
-            self._mark_sent(published)
-        return self._marked
+            marked += self._mark_sent(published)
+        return marked
 
-    def _mark_sent(self, published: list):
-        """One write marks the records published since the last mark."""
+    def _mark_sent(self, published: list) -> int:
+        """One write marks the records published since the last mark; how many it marked."""
+        count = len(published)
         if published:
             self.db[OUTBOX].update_many({"_id": {"$in": published}},
                                         {"$set": {"sent": True, "sent_at": utcnow()}})
-            self._marked += len(published)
             published.clear()
+        return count
 
-    def _publish_all(self, pending: list, waiting: list, now: float, published: list):
-        self._marked = 0
+    def _publish_all(self, pending: list, waiting: list, now: float, published: list) -> int:
+        """Publish `pending` in order; how many records it marked sent on the way."""
+        marked = 0
         for n, doc in enumerate(pending, start=1):
             if n % LEASE_RENEWAL == 0 and not self.hold_lease():
                 break  # a long pass keeps its lease, or stops where another relay took over
@@ -174,7 +176,8 @@ class OutboxRelay:
                 break
             published.append(doc["_id"])
             if len(published) >= MARK_EVERY:  # a crash re-publishes at most this many
-                self._mark_sent(published)
+                marked += self._mark_sent(published)
+        return marked
 
     def publish(self, doc):
         self.publisher.publish(outbox_to_envelope(doc), routing_key=doc["type"],

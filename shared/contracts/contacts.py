@@ -1,11 +1,11 @@
 """Who the platform writes to: a person's address and the language they read."""
-from enum import Enum
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from .common import Contract
+from .languages import Language
 from .people import EMAIL_PATTERN
 
 
@@ -19,16 +19,6 @@ def _check_address(value: str) -> str:
 # an e-mail address where a person enters one: a clear sentence when it is not one
 Address = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254),
                     AfterValidator(_check_address)]
-
-
-class Language(str, Enum):
-    """The six official languages of the United Nations, in which the platform writes."""
-    en = "en"
-    zh = "zh"
-    fr = "fr"
-    es = "es"
-    ru = "ru"
-    ar = "ar"
 
 
 class Contact(Contract):

@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 from pydantic import Field, StringConstraints
 
 from .common import Contract, EntityCode, Role
+from .languages import CODES
 
 EMAIL_PATTERN = re.compile(r"^[^@\s/]+@[^@\s/]+\.[^@\s/]+$")
 Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
@@ -20,7 +21,7 @@ class RoleGrantIn(Contract):
 
 class PersonIn(Contract):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    language: Optional[Annotated[str, Field(pattern="^(en|zh|fr|es|ru|ar)$")]] = None
+    language: Optional[Annotated[str, Field(pattern=f"^({'|'.join(CODES)})$")]] = None
     roles: Annotated[list[RoleGrantIn], Field(min_length=1, max_length=20)]
 
 

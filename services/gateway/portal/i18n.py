@@ -7,21 +7,20 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from shared.contracts.languages import CODES, direction  # noqa: F401 (the pages' `dir`)
+
 LABELS = Path(__file__).parent / "labels"
-LANGUAGES = ("en", "zh", "fr", "es", "ru", "ar")  # the order of the language menu
-RIGHT_TO_LEFT = {"ar"}
+LANGUAGES = CODES  # also the order of the language menu
 TAGS = {"zh": "zh-Hans"}  # the HTML lang of each, where it is not the code itself
 NAMES = {"en": "English", "zh": "中文", "fr": "Français", "es": "Español", "ru": "Русский",
          "ar": "العربية"}  # each in its own words
 
 
+DEFAULT = "en"
+
+
 def tag(lang: str) -> str:
     return TAGS.get(lang, lang)
-
-
-def direction(lang: str) -> str:
-    return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
-DEFAULT = "en"
 
 
 def label_files(lang: str) -> list[Path]:

@@ -14,12 +14,12 @@ from pathlib import Path
 import jinja2
 from babel.dates import format_date
 
+from shared.contracts.languages import direction
 from shared.kernel.errors import DomainError
 
 FOLDER = Path(__file__).resolve().parent.parent / "templates"
 FALLBACK = "en"
 PARTS = ("subject", "text", "html")
-RIGHT_TO_LEFT = {"ar"}
 LOCALES = {"en": "en_GB"}  # the United Nations write 2 May 2015
 TERMS = "_terms"  # the vocabulary a template names values with, not a kind
 
@@ -108,8 +108,3 @@ def compose(kind: str, language: str, values: dict, portal_url: str) -> Composed
         raise TemplateBroken(f"the {used} template of {kind} made an empty message")
     html = rendered["html"].replace("<html>", f'<html lang="{used}" dir="{direction(used)}">', 1)
     return Composed(subject, rendered["text"], html, used, used != language)
-
-
-def direction(language: str) -> str:
-    """The direction a language is written in, for the HTML part (Arabic reads right to left)."""
-    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
