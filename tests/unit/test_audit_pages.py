@@ -28,6 +28,19 @@ def test_pages_of_several_services_merge_by_time_and_the_cursor_misses_nothing()
     assert seen[:2] == [("intake", 1), ("panel", 1)]
 
 
+def test_a_whole_second_comes_before_the_fractions_that_follow_it():
+    pages = {"gateway": {"items": [{"service": "gateway", "seq": 1, "at": "2015-07-31T12:00:17.963Z"},
+                                   {"service": "gateway", "seq": 2, "at": "2015-07-31T12:00:18.440Z"}],
+                         "more": False},
+             "intake": {"items": [{"service": "intake", "seq": 1, "at": "2015-07-31T12:00:18Z"},
+                                  {"service": "intake", "seq": 2, "at": "2015-07-31T12:00:18.136Z"}],
+                        "more": False}}
+    taken, cursor = merge_pages(pages, {}, 10)
+    assert [(e["service"], e["seq"]) for e in taken] == [
+        ("gateway", 1), ("intake", 1), ("intake", 2), ("gateway", 2)]
+    assert cursor is None
+
+
 def test_a_cursor_that_is_not_one_is_refused():
     assert decode_cursor(encode_cursor({"intake": 3})) == {"intake": 3}
     for bad in ("%%%", encode_cursor({"intake": -1}), "bm90IGpzb24"):

@@ -3,6 +3,7 @@ a page takes the earliest of them by time, and its cursor says, for each service
 entry taken (so the next page goes on from there, missing nothing and repeating nothing)."""
 import base64
 import binascii
+import datetime as dt
 import heapq
 import json
 
@@ -29,6 +30,12 @@ def decode_cursor(cursor: str | None) -> Positions:
     return positions
 
 
+def instant(entry: dict) -> dt.datetime:
+    """When `entry` was written: its time read as a time, since as text a whole second
+    ("12:00:18Z") sorts after a later fraction of it ("12:00:18.440Z")."""
+    return dt.datetime.fromisoformat(entry["at"].replace("Z", "+00:00"))
+
+
 def merge_pages(pages: dict[str, dict], positions: Positions,
                 limit: int) -> tuple[list[dict], str | None]:
     """The first `limit` entries of the services' pages (`{items, more}` each, in the order
@@ -36,7 +43,7 @@ def merge_pages(pages: dict[str, dict], positions: Positions,
     # each service's entries stay in its own order (a later number may carry an earlier time
     # when commits overlap), so what is taken of each service is always a beginning of it
     streams = [page["items"] for _, page in sorted(pages.items())]
-    merged = list(heapq.merge(*streams, key=lambda e: e["at"]))
+    merged = list(heapq.merge(*streams, key=instant))
     taken = merged[:limit]
     after = dict(positions)
     for entry in taken:
