@@ -5,7 +5,8 @@ MONGO_URI's, the services on free ports), at 1, 4 and 16 concurrent clients, eac
 request at a time with its own Idempotency-Key:
 
 - writes: `POST /service-requests`, filing a statement (each for a filer of its own, all in one
-  entity, as on a deadline day), enrolling one filer;
+  entity, as on a deadline day), enrolling one filer, a consultation position (16 member
+  entities, each filing its position, then amending it);
 - reads: `GET` of one service request, of a list of 100, of a cycle's compliance summary;
 - raw limits, in the same run: a transaction of two inserts (a record and its outbox entry) on
   the same database server, a nameko RPC round trip (`health`, one count on the database) and
@@ -15,7 +16,11 @@ For each: operations a second and p50/p95/p99 latency; then the ratios the targe
 write at one client against the raw transaction at one, at 16 against the raw transaction at
 16, and statements at 16 clients against statements at 1.
 
-    .venv/bin/python bench/single_writes.py [--calls 300] [--clients 1,4,16]
+With `--stored 1000000`, the same after that many records were stored where a write looks
+(service requests, idempotency records, outbox records, kept answers): a write that scans
+would show it.
+
+    .venv/bin/python bench/single_writes.py [--calls 300] [--clients 1,4,16] [--stored N]
 """
 import warnings
 
@@ -45,6 +50,7 @@ from epun.client import Client  # noqa: E402
 from epun.stack import (Stack, cpu_seconds, drop_vhost, open_vhost,  # noqa: E402
                         private_stack, processes)
 
+MEMBERS = 16  # the Panel's member entities answering the benchmark's consultation
 STATEMENT = {"assets": [{"description": "Bank accounts", "value_usd": 25000}],
              "liabilities": [], "outside_interests": [], "relatives_in_un": [], "certified": True}
 
@@ -117,8 +123,11 @@ class Http:
         headers = {"Authorization": f"Bearer {self.token}"}
         if method != "GET":
             headers["Idempotency-Key"] = uuid.uuid4().hex
-        return session.request(method, self.base + path, json=body, headers=headers,
-                               timeout=60).status_code in ok
+        try:
+            return session.request(method, self.base + path, json=body, headers=headers,
+                                   timeout=60).status_code in ok
+        except requests.RequestException:  # counted as a failure (a timeout, a reset)
+            return False
 
 
 class Platform:
@@ -142,6 +151,25 @@ class Platform:
         self.request_body = {"entity": self.entity, "received_on": dt.date.today().isoformat(),
                              "category": "advice", "advice_topic": "outside_activities",
                              "source": "headquarters"}
+        self.members = self.panel(MEMBERS)
+
+    def panel(self, size: int) -> list[tuple[str, Http]]:
+        """`size` member entities of the Panel, each with a member's token, and a consultation
+        open for them to answer."""
+        self.api.put("/entities/EO", {"name": "Ethics Office", "category": "secretariat"})
+        chair = Client(self.stack.base_url, self.api.token_for("panel_chair", "EO"))
+        members = []
+        for n in range(size):
+            code = f"PM{self.run_id}{n:02d}"
+            self.api.put(f"/entities/{code}", {"name": f"Ethics office {n}", "category": "other"})
+            chair.put(f"/panel/members/{code}", {"head": f"Head of office {n}"})
+            members.append((code, Http(self.stack.base_url,
+                                       self.api.token_for("panel_member", code))))
+        respond_by = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+        self.consultation = chair.post("/panel/consultations", {
+            "topic": "Single writes", "question": "How fast is one position?",
+            "respond_by": respond_by, "tags": ["bench"]})["id"]
+        return members
 
     def filer(self, staff_id: str) -> dict:
         return {"staff_id": f"{self.run_id}{staff_id}", "entity": self.entity,
@@ -162,7 +190,48 @@ def writes(p: Platform, calls: int, levels: list[int]) -> list[Measured]:
         fresh = [p.filer(f"E{level}{i:06d}") for i in range(calls)]
         found.append(measure("enrol one filer", clients, calls, lambda i: p.http(
             "POST", f"{p.cycle}/filers", {"items": [fresh[i]]}), p.pids))
+    for clients in levels:  # each member files its position, then amends it
+        found.append(measure("a consultation position", clients, calls, lambda i: position(
+            p, *p.members[i % len(p.members)], i)))
     return found
+
+
+def position(p: Platform, entity: str, member: Http, n: int) -> bool:
+    return member("POST", f"/panel/consultations/{p.consultation}/positions",
+                  {"entity": entity, "position": f"Position {n}"}, ok=(200, 201))
+
+
+COPIED = {"gateway": ["idempotency"], "intake": ["outbox", "rpc_answers"]}
+LOAD_BATCH = 10_000
+
+
+def store_records(p: Platform, count: int):
+    """`count` records already stored where a write looks: service requests through the batch
+    API, then, beside them, copies (fresh ids) of what one write leaves among the gateway's
+    idempotency records and intake's outbox and kept answers."""
+    rows = [p.request_body] * LOAD_BATCH
+    for start in range(0, count, LOAD_BATCH):
+        p.api.post("/service-requests/batch", {"items": rows[:count - start]})
+        progress("service requests", start + LOAD_BATCH, count)
+    p.http("POST", "/service-requests", p.request_body)  # one write to copy
+    mongo: pymongo.MongoClient = pymongo.MongoClient(p.stack.mongo_uri)
+    for service, collections in COPIED.items():
+        db = mongo[f"{p.stack.db_prefix}_{service}"]
+        for name in collections:
+            model = db[name].find_one(sort=[("_id", -1)]) or {}
+            for start in range(0, count, LOAD_BATCH):
+                db[name].insert_many([{**model, "_id": f"copy-{start + n}"}
+                                      for n in range(min(LOAD_BATCH, count - start))])
+                progress(f"{service}.{name}", start + LOAD_BATCH, count)
+    mongo.close()
+    print(file=sys.stderr)
+
+
+def progress(what: str, done: int, total: int):
+    done = min(done, total)
+    bar = "#" * (30 * done // total)
+    print(f"\rstoring {what:<22} [{bar:<30}] {done:>9,}/{total:,}", end="", file=sys.stderr,
+          flush=True)
 
 
 def reads(p: Platform, calls: int, levels: list[int]) -> list[Measured]:
@@ -221,7 +290,8 @@ def ratios(all_runs: list[Measured], levels: list[int]):
         ("raw: two-insert transaction", high)]
     print("ratios (targets: p50 within 5x the raw transaction at one client; at least 0.6 of "
           "its rate at 16; statements at 16 at least as fast as at 1):")
-    for name in ("POST /service-requests", "file a statement", "enrol one filer"):
+    for name in ("POST /service-requests", "file a statement", "enrol one filer",
+                 "a consultation position"):
         one, many = by[(name, low)], by[(name, high)]
         print(f"  {name:<26} p50 {one.ms(50) / raw_low.ms(50):6.1f}x the raw transaction's at "
               f"{low}; rate at {high}: {many.rate / raw_high.rate:5.2f} of the raw "
@@ -232,6 +302,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300, help="calls a measurement")
     parser.add_argument("--clients", default="1,4,16")
+    parser.add_argument("--stored", type=int, default=0,
+                        help="records stored before measuring (1000000: the growth check)")
     args = parser.parse_args()
     levels = [int(c) for c in args.clients.split(",")]
     Stack().ensure_rabbitmq()
@@ -241,7 +313,10 @@ def main():
         try:
             stack.up()
             platform = Platform(stack, args.calls * len(levels))
-            print(f"single writes and reads, {args.calls} calls a measurement")
+            if args.stored:
+                store_records(platform, args.stored)
+            print(f"single writes and reads, {args.calls} calls a measurement, "
+                  f"{args.stored:,} records stored before")
             runs = raw_limits(stack, args.calls, levels)
             runs += writes(platform, args.calls, levels)
             runs += reads(platform, args.calls, levels)

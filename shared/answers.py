@@ -14,7 +14,9 @@ A call the gateway makes while answering a request with an `Idempotency-Key` car
 its own (`call_key`, from the token and the client's key; `CallKeys` sets it): a client that
 sends the request again after losing the answer (a broker node stopped with the reply on it)
 gets the first call's answer, kept under that key and the method's name, whichever delivery or
-process takes it. Such a call also claims that record inside its first transaction
+process takes it. The kept answer is looked for before the call runs only when the gateway says
+an earlier request with the key left no answer (`call_retake`): a first request's call, nearly
+every one, runs without that read. Such a call also claims that record inside its first transaction
 (`mongo.CallClaim`): when two runs of it overlap (a redelivery, and the client's repeat through
 another gateway), the second finds the claim taken at its commit, writes nothing, and answers
 with the first run's answer once it is kept. If the first run's process died after its commit
@@ -43,6 +45,7 @@ REDELIVERY_WAIT_SECONDS = 15  # how long a redelivered call waits for its first 
 # gateway's RPC_TIMEOUT (10 s), so that the client reads the 409 rather than a timeout
 CLAIMED_WAIT_SECONDS = 6
 CALL_KEY = "call_key"  # in nameko's context data; its message header is nameko.call_key
+RETAKE = "call_retake"  # set beside it when an earlier request with the key left no answer
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -60,6 +63,21 @@ class CallKeys(DependencyProvider):
             owner = headers.get("Authorization") or "public"
             worker_ctx.data[CALL_KEY] = hashlib.sha256(
                 f"{owner}\n{request.method} {request.path}\n{key}".encode()).hexdigest()
+
+    def get_dependency(self, worker_ctx):
+        return Retake(worker_ctx)
+
+
+class Retake:
+    """`retake()`: this request's key was sent before by a request that left no answer, so
+    the calls it makes look for the answers kept of that request's calls before they run."""
+
+    def __init__(self, worker_ctx):
+        self.worker_ctx = worker_ctx
+
+    def retake(self):
+        if self.worker_ctx.data.get(CALL_KEY):
+            self.worker_ctx.data[RETAKE] = "1"
 
 
 def _answer_id(call_key, correlation_id, method: str):
@@ -110,12 +128,13 @@ def _store(container):
 
 class AnsweringRpcConsumer(ServiceRpcConsumer):
     def handle_message(self, body, message):
-        call_key = (message.headers or {}).get(f"nameko.{CALL_KEY}")
+        headers = message.headers or {}
+        call_key = headers.get(f"nameko.{CALL_KEY}")
         call = _answer_id(call_key, message.properties.get("correlation_id"),
                           message.delivery_info.get("routing_key", ""))
         store = _store(self.container)
         redelivered = message.delivery_info.get("redelivered")
-        if call and store and (redelivered or call_key):
+        if call and store and (redelivered or (call_key and headers.get(f"nameko.{RETAKE}"))):
             # the first delivery may still be running in another process: it keeps its answer
             # whether or not its broker connection is back, so wait for it a while
             wait = REDELIVERY_WAIT_SECONDS if redelivered else 0

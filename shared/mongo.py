@@ -168,6 +168,7 @@ class MongoUnitOfWork(UnitOfWork):
                  request_id: str | None = None, on_commit: Callable[[], None] | None = None):
         self.db, self.client, self._on_commit = db, client, on_commit
         self._writes: list[Write] = []
+        self._one_document = True  # every staged write changes one document
         self.call_claim: CallClaim | None = None  # set by the worker for a call with a key
         super().__init__(actor, clock, request_id)
         for name, repository in self.repositories.items():
@@ -175,20 +176,24 @@ class MongoUnitOfWork(UnitOfWork):
 
     def _reset(self):
         super()._reset()
-        self._writes = []
+        self._writes, self._one_document = [], True
 
-    def stage(self, write: Write):
+    def stage(self, write: Write, one_document: bool = False):
+        """`write` runs in the commit's transaction; with `one_document` (it changes a single
+        document, atomically on its own), a commit of that write alone needs no transaction."""
         self._writes.append(write)
+        self._one_document = self._one_document and one_document
 
     # the writes repositories stage most
 
     def insert(self, collection: str, *docs: dict):
         if docs:
-            self.stage(lambda s: self.db[collection].insert_many(list(docs), session=s))
+            self.stage(lambda s: self.db[collection].insert_many(list(docs), session=s),
+                       one_document=len(docs) == 1)
 
     def replace(self, collection: str, query: dict, doc: dict, upsert: bool = True):
         self.stage(lambda s: self.db[collection].replace_one(query, doc, upsert=upsert,
-                                                             session=s))
+                                                             session=s), one_document=True)
 
     def update(self, collection: str, query: dict, change: dict, expect: bool = False,
                upsert: bool = False):
@@ -198,7 +203,7 @@ class MongoUnitOfWork(UnitOfWork):
                                                     session=session)
             if expect and result.matched_count == 0:
                 raise StaleState(f"{collection} changed meanwhile; read it again")
-        self.stage(write)
+        self.stage(write, one_document=True)
 
     def bulk(self, collection: str, operations: list, expect: bool = False):
         def write(session):
@@ -219,6 +224,11 @@ class MongoUnitOfWork(UnitOfWork):
         marks = [{"_id": tracking_id(consumer, event_id), "entity": "-", "consumer": consumer,
                   "event_id": event_id, "at": now} for consumer, event_id in tracking]
         claim = self.call_claim if self.call_claim and not self.call_claim.taken else None
+        if not (envelopes or audit or tracking or claim) and len(self._writes) == 1 \
+                and self._one_document:
+            write, self._one_document = self._writes.pop(), True
+            write(None)  # one document's write is atomic on its own: no transaction to run
+            return
 
         def transaction(session):
             if claim:
@@ -257,14 +267,14 @@ class MongoUnitOfWork(UnitOfWork):
                         _HEADS.pop(self.db.name, None)
                         raise
                     _HEADS[self.db.name] = heads[0]
-        self._writes = []
+        self._writes, self._one_document = [], True
         if claim:
             claim.taken = True
         if outbox and self._on_commit:
             self._on_commit()
 
     def rollback(self):
-        self._writes = []
+        self._writes, self._one_document = [], True
 
 
 ID_LOOKUP_CHUNK = 50  # ids per $in: the embedded server matches an $in list linearly per key

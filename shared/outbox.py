@@ -2,7 +2,10 @@
 
 Records are marked sent after the broker confirms them and are kept, so the outbox is also the
 service's event log (`Repository.events_since`). A record is published at least once: a crash
-between the confirm and the mark publishes it again, and consumers are idempotent. Only one process
+between the confirm and the mark publishes it again, and consumers are idempotent. The running
+relay marks what it published once MARK_DEFERRED records wait for it or once a pass finds
+nothing new, not after every pass: a write at a time would otherwise cost a second write to the
+database; its passes meanwhile skip the records it published. Only one process
 of a service relays at a time (a lease in MongoDB), so competing processes don't publish twice.
 """
 import datetime as dt
@@ -34,6 +37,9 @@ UNROUTABLE_RETRY_SECONDS = 5
 BACKLOG_COUNT_SECONDS = 5  # counting a large backlog scans it: at most this often
 LEASE_RENEWAL = 250  # records published between two renewals of the lease
 MARK_EVERY = 100  # records published between two writes that mark them sent
+# a running relay's passes skip what it published and has not marked yet (a $nin the server
+# checks against every unsent record): so few that the check stays cheap
+MARK_DEFERRED = 8
 
 
 def outbox_document(envelope: Envelope, created_at) -> dict:
@@ -77,6 +83,7 @@ class OutboxRelay:
         self._counted_at = 0.0
         self.beat = time.monotonic()  # the start of the last pass: the readiness check `relay`
         self._held_until = 0.0  # the lease is ours without asking until then (monotonic)
+        self._unmarked: list = []  # ids published by this relay and not yet marked sent
 
     def wake(self):
         if not self._wake.ready():
@@ -86,7 +93,9 @@ class OutboxRelay:
         while self.running:
             self.beat = time.monotonic()
             try:
-                published = self.relay_once() if self.hold_lease() else 0
+                published = self.relay_once(defer=True) if self.hold_lease() else 0
+                if not published:
+                    self.mark_published()
             except Exception:  # keep relaying: the next pass retries whatever failed
                 log.exception("outbox relay pass failed")
                 published = 0
@@ -125,37 +134,40 @@ class OutboxRelay:
         """Give the lease up at shutdown, so a restarted process relays at once."""
         self._held_until = 0.0
         try:
+            self.mark_published()
             self.db[LEASE].delete_one({"_id": "relay", "owner": self.owner})
         except PyMongoError:
             pass
 
-    def relay_once(self) -> int:
-        """Publish up to `batch` unsent records in order; returns how many were published."""
+    def relay_once(self, defer: bool = False) -> int:
+        """Publish up to `batch` unsent records in order; returns how many were published.
+        They are marked sent by the end of the pass, or with `defer` once MARK_DEFERRED wait."""
         now = time.monotonic()
         waiting = [t for t, retry_at in self._unroutable.items() if retry_at > now]
-        pending = list(self.db[OUTBOX].find({"sent": False, "type": {"$nin": waiting}})
+        unsent: dict = {"sent": False, "type": {"$nin": waiting}}
+        if self._unmarked:
+            unsent["_id"] = {"$nin": self._unmarked}
+        pending = list(self.db[OUTBOX].find(unsent)
                        .sort([("created_at", 1), ("_id", 1)]).limit(self.batch))
         self._measure_backlog(pending)
-        published: list = []
-        marked = 0
+        published = 0
         try:
-            marked = self._publish_all(pending, waiting, now, published)
+            published = self._publish_all(pending, waiting, now)
         finally:  # whatever stopped the pass, what it published is marked sent
-            marked += self._mark_sent(published)
-        return marked
+            if not defer:
+                self.mark_published()
+        return published
 
-    def _mark_sent(self, published: list) -> int:
-        """One write marks the records published since the last mark; how many it marked."""
-        count = len(published)
-        if published:
-            self.db[OUTBOX].update_many({"_id": {"$in": published}},
+    def mark_published(self):
+        """One write marks the records published since the last mark."""
+        if self._unmarked:
+            self.db[OUTBOX].update_many({"_id": {"$in": self._unmarked}},
                                         {"$set": {"sent": True, "sent_at": utcnow()}})
-            published.clear()
-        return count
+            self._unmarked = []
 
-    def _publish_all(self, pending: list, waiting: list, now: float, published: list) -> int:
-        """Publish `pending` in order; how many records it marked sent on the way."""
-        marked = 0
+    def _publish_all(self, pending: list, waiting: list, now: float) -> int:
+        """Publish `pending` in order; how many it published."""
+        published = 0
         for n, doc in enumerate(pending, start=1):
             if n % LEASE_RENEWAL == 0 and not self.hold_lease():
                 break  # a long pass keeps its lease, or stops where another relay took over
@@ -174,10 +186,13 @@ class OutboxRelay:
                 log.warning("RabbitMQ unreachable (%s); will retry", exc)
                 eventlet.sleep(1)
                 break
-            published.append(doc["_id"])
-            if len(published) >= MARK_EVERY:  # a crash re-publishes at most this many
-                marked += self._mark_sent(published)
-        return marked
+            self._unmarked.append(doc["_id"])
+            published += 1
+            if len(self._unmarked) >= MARK_EVERY:  # a crash re-publishes at most this many
+                self.mark_published()
+        if len(self._unmarked) >= MARK_DEFERRED:
+            self.mark_published()
+        return published
 
     def publish(self, doc):
         self.publisher.publish(outbox_to_envelope(doc), routing_key=doc["type"],
@@ -193,6 +208,6 @@ class OutboxRelay:
             except PyMongoError:
                 return
             self._counted_at = now
-            OUTBOX_BACKLOG.labels(self.service).set(backlog)
+            OUTBOX_BACKLOG.labels(self.service).set(max(backlog - len(self._unmarked), 0))
         age = (utcnow() - pending[0]["created_at"]).total_seconds() if pending else 0
         OUTBOX_OLDEST_AGE.labels(self.service).set(max(age, 0))

@@ -371,7 +371,9 @@ def _idempotent(service, spec, fn, request, params, actor, raw, owner_and_key):
                               domain.body_fingerprint(spec.method, request.path, raw))
     lapse = float(service.config.get("IDEMPOTENCY_CLAIM_SECONDS") or domain.CLAIM_SECONDS)
     stored = uc.claim_idempotency_key(service.uow(SYSTEM), claim, claim_seconds=lapse)
-    if stored is not None:
+    if stored is not None and not stored.answered:
+        service.call_keys.retake()  # an earlier request with this key may have done the work
+    elif stored is not None:
         return Response(stored.body, status=stored.status, content_type=stored.content_type,
                         headers={"Idempotent-Replayed": "true"})
     try:

@@ -71,7 +71,7 @@ class IdempotencyRecords(Repository):
     def release(self, key: str):
         found = self.get(key)
         if found is not None and not found.answered:
-            self.uow.stage(self.collection, key, None)
+            self.uow.stage(self.collection, key, found.released())
 
 
 def _same_version(before):

@@ -13,7 +13,7 @@ from shared.contracts.common import Actor, Role
 from shared.kernel.errors import StaleState
 from shared.mongo import MongoRepository, MongoUnitOfWork
 
-from .domain import AccessToken, IdempotencyRecord
+from .domain import RELEASED_AT, AccessToken, IdempotencyRecord
 from .domain.accounts import LocalAccount
 from .domain.people import Grant, Person
 from .domain.sessions import PortalSession
@@ -72,7 +72,7 @@ class IdempotencyRecords(MongoRepository):
     def claim(self, record: IdempotencyRecord):
         """Claim `record.key` for a first request; StaleState at commit if it is claimed."""
         self.uow.stage(_insert_once(self.db.idempotency, _claim_doc(record),
-                                    "this Idempotency-Key's claim"))
+                                    "this Idempotency-Key's claim"), one_document=True)
 
     def take_over(self, lapsed: IdempotencyRecord, record: IdempotencyRecord):
         self.uow.update("idempotency", {"_id": record.key, "status": None,
@@ -85,9 +85,9 @@ class IdempotencyRecords(MongoRepository):
             "content_type": record.content_type}})
 
     def release(self, key: str):
-        """Forget a claim whose request has no answer; an answered key stays."""
-        self.uow.stage(lambda session: self.db.idempotency.delete_one(
-            {"_id": key, "status": None}, session=session))
+        """The claim of a request that has no answer lapses now; an answered key stays."""
+        self.uow.update("idempotency", {"_id": key, "status": None},
+                        {"$set": {"created_at": RELEASED_AT}})
 
 
 class People(MongoRepository):

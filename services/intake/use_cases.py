@@ -343,8 +343,7 @@ def _scoped(uow, filters: dict) -> dict:
 def _check_one(uow, record, check):
     """One record: Forbidden for another entity's, Invalid naming the field for the rest."""
     require_entity(uow.actor, record.entity)
-    problems = domain.entity_problems(record.entity, lambda c: uow.entities.get(c) is not None,
-                                      uow.actor)
+    problems = domain.entity_problems(record.entity, uow.entities.known(), uow.actor)
     refuse(problems + check(record, uow.clock.today()), "invalid values")
 
 

@@ -70,6 +70,9 @@ class Meetings(_Records):
 class Consultations(_Records):
     collection, name = "consultations", "consultation"
 
+    def save_answer(self, consultation: Consultation, entity: str):
+        self.save(consultation)  # nothing runs at once here: the whole record, as read
+
     def of_period(self, period: str) -> list[Consultation]:
         return sorted((c for c in self._all() if c.opened_on and c.period == period),
                       key=lambda c: c.id)

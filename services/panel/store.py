@@ -119,6 +119,30 @@ class Meetings(_Records):
 class Consultations(_Records):
     collection, name, own_records_of = "consultations", "consultation", ETHICS_OFFICE
 
+    def save_answer(self, consultation: Consultation, entity: str):
+        """`consultation` with `entity`'s position changed since it was read: only that
+        position is written, so members answering at once do not make each other read the
+        consultation again; StaleState at commit if its state, its date to answer by or that
+        member's position changed meanwhile."""
+        self.uow.seen(consultation)
+        doc = to_doc(consultation)
+        answer = doc["positions"][entity]
+        # the member's position as read: none, or its number of versions (a position stored
+        # before positions counted their versions has none: it is the first)
+        read_at = {"$exists": False} if answer["versions"] == 1 else \
+            {"$in": [1, None]} if answer["versions"] == 2 else answer["versions"] - 1
+        unchanged = {"_id": consultation.id, "status": doc["status"],
+                     "respond_by": doc["respond_by"], f"positions.{entity}.versions": read_at}
+
+        def write(session):
+            found = self.db.consultations.update_one(unchanged, {
+                "$set": {f"positions.{entity}": answer}, "$inc": {"version": 1}},
+                session=session)
+            if found.matched_count == 0:
+                raise StaleState(f"the consultation {consultation.id} changed meanwhile; "
+                                 "read it again")
+        self.uow.stage(write, one_document=True)
+
     def of_period(self, period: str) -> list[Consultation]:
         return [_adapter(Consultation).validate_python(d) for d in self.db.consultations.find(
             {"entity": ETHICS_OFFICE, "period": period}).sort("_id", 1)]

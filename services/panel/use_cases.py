@@ -153,8 +153,17 @@ def submit_position(uow, command: Step) -> c.PositionRecorded:
     body = command.body
     require_entity(uow.actor, body.entity)
     on, members = _day(uow, body.submitted_on, "submitted_on"), uow.members.active()
-    consultation = _changed(uow, uow.consultations, command.id, "submit_position",
-                            lambda x: x.answer(body.entity, body.position, on, members))
+    with uow:
+        consultation = _found(uow.consultations, command.id)
+        expected = list(consultation.expected)
+        consultation.answer(body.entity, body.position, on, members)
+        if consultation.expected == expected:
+            uow.consultations.save_answer(consultation, body.entity)
+        else:  # a member not asked when it opened answers: the members asked change too
+            uow.consultations.save(consultation)
+        uow.audit("submit_position", f"consultations/{consultation.id}",
+                  entity=consultation.entity)
+        uow.commit()
     return views.position(consultation, body.entity)
 
 

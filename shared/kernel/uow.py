@@ -21,6 +21,8 @@ import abc
 import copy
 import datetime as dt
 import functools
+import random
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -31,7 +33,10 @@ from .audit import Head, chained
 from .clock import Clock, SystemClock
 from .errors import StaleState
 
-RETRIES = 5
+RETRIES = 8
+# writers that keep meeting on one record (members answering one consultation at once) would
+# retry in step and meet again: each retry first waits a random while, up to twice the last
+BACKOFF_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -141,7 +146,8 @@ class UnitOfWork(abc.ABC):
 
 
 def retrying(use_case: Callable) -> Callable:
-    """Run a use case again when what it read changed before it could write (`StaleState`)."""
+    """Run a use case again when what it read changed before it could write (`StaleState`),
+    after a random pause that grows with each attempt."""
     def run(uow, *arguments, **options):
         for attempt in range(RETRIES):
             try:
@@ -149,6 +155,7 @@ def retrying(use_case: Callable) -> Callable:
             except StaleState:
                 if attempt == RETRIES - 1:
                     raise
+                time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** attempt))
     # its name, its docstring and `__wrapped__`: the use case it runs
     return functools.update_wrapper(run, use_case, assigned=("__name__", "__doc__"), updated=())
 

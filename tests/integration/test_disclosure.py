@@ -626,3 +626,26 @@ def test_a_filer_s_draft_starts_from_last_year_and_the_filing_is_certified(api, 
         "receipt"] == f"FD-{later}-{me}"
     assert own.get(path)["certified"] is True
     assert own.call("GET", draft).status_code == 409  # filed: the draft is gone
+
+
+def test_a_request_sent_again_after_its_claim_lapsed_gets_its_first_answer(api, unique_code,
+                                                                          mongo, stack):
+    """The gateway stopped before it kept the answer of an enrolment (its claim of the key left
+    unanswered, then lapsed): the same request comes again and the disclosure service answers
+    with its first answer, where running it again would report the filer enrolled already."""
+    [entity] = participants(api, unique_code)
+    path = f"/disclosure/cycles/{open_cycle(api)}/filers"
+    body = {"items": [filer(f"{entity}-R1", entity)]}
+    headers = {"Idempotency-Key": f"retake-{entity}"}
+    first = api.call("POST", path, json=body, headers=headers)
+    assert first.status_code == 201 and first.json()["accepted"] == 1, first.text
+    claims = mongo[f"{stack.db_prefix}_gateway"].idempotency
+    long_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)
+    assert claims.update_one({"body": first.text}, {"$set": {
+        "status": None, "body": "", "created_at": long_ago}}).modified_count == 1
+
+    again = api.call("POST", path, json=body, headers=headers)
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert "Idempotent-Replayed" not in again.headers
+    fresh = api.call("POST", path, json=body, headers={"Idempotency-Key": f"new-{entity}"})
+    assert fresh.json()["accepted"] == 0 and fresh.json()["rejected"]

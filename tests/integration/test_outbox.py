@@ -66,6 +66,23 @@ def test_an_event_committed_before_a_crash_is_published_once_after_restart(
     assert db.outbox.find_one({"_id": envelope.event_id})["sent"] is True
 
 
+def test_a_running_relay_marks_what_it_published_later_and_never_publishes_it_twice(
+        stack, mongo, relay_setup):
+    service, db, queue = relay_setup
+    first = commit_without_publishing(db, mongo, "LATER")
+    relay = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service)
+    assert relay.hold_lease()
+    assert relay.relay_once(defer=True) == 1
+    assert db.outbox.find_one({"_id": first.event_id})["sent"] is False
+    second = commit_without_publishing(db, mongo, "NEXT")
+    assert relay.relay_once(defer=True) == 1  # the second record only
+    assert [m["event_id"] for m in drain(stack, queue)] == [first.event_id, second.event_id]
+    relay.mark_published()
+    assert {d["sent"] for d in db.outbox.find({"_id": {"$in": [first.event_id,
+                                                              second.event_id]}})} == {True}
+    assert relay.relay_once(defer=True) == 0 and drain(stack, queue) == []
+
+
 def test_only_one_process_relays_at_a_time(stack, mongo, relay_setup):
     service, db, _ = relay_setup
     first = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service)

@@ -1,6 +1,7 @@
 """The Ethics Panel through the HTTP API, against the running services: who may answer a
 consultation and when, the chair's powers, and the events reporting is built on."""
 import datetime as dt
+import threading
 import uuid
 
 import pytest
@@ -362,3 +363,26 @@ def test_the_panel_service_checks_what_it_is_sent_over_rpc(stack):
             rpc.panel.get_meeting(chair, {"$ne": None})
         assert path.value.errors[0]["loc"] == ["path", "id"]
         assert rpc.panel.topics(chair, {"period": "1999-00"}) == []
+
+
+def test_members_answering_at_once_each_keep_their_answer(panel):
+    """Every member files, then amends, its position at the same moment as the others: none
+    is refused for another's answer, and each answer's last version is the one kept."""
+    consultation = open_consultation(panel["chair"])["id"]
+    answering = [(panel["member"][k], panel[k]) for k in ("a", "b", "c")] + [
+        (panel["chair"], "EO")]
+    answers: list = []
+
+    def answer(who, entity):
+        for n in range(4):
+            answers.append(position(who, consultation, entity, f"{entity} version {n}"))
+    threads = [threading.Thread(target=answer, args=pair) for pair in answering]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [200] * 12 + [201] * 4, [
+        a.text for a in answers if a.status_code >= 300]
+    kept = panel["chair"].get(f"/panel/consultations/{consultation}")["positions"]
+    assert {p["entity"]: p["position"] for p in kept} == {
+        entity: f"{entity} version 3" for _, entity in answering}

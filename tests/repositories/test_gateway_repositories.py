@@ -80,7 +80,7 @@ def test_a_key_claimed_twice_is_stale_state_and_keeps_the_first_claim(backend):
     assert backend.uow().idempotency.get("k1").fingerprint == "first"
 
 
-def test_releasing_forgets_an_unanswered_claim_only(backend):
+def test_releasing_lapses_an_unanswered_claim_only(backend):
     claimed(backend, "open")
     answered = claimed(backend, "done")
     with backend.uow() as uow:
@@ -91,7 +91,9 @@ def test_releasing_forgets_an_unanswered_claim_only(backend):
             uow.idempotency.release(key)
             uow.commit()
     uow = backend.uow()
-    assert uow.idempotency.get("open") is None and uow.idempotency.get("never") is None
+    released = uow.idempotency.get("open")
+    assert released.lapsed(dt.datetime.now(dt.timezone.utc), after_seconds=60)
+    assert uow.idempotency.get("never") is None
     assert uow.idempotency.get("done").status == 200
 
 

@@ -29,12 +29,10 @@ def test_pages_of_several_services_merge_by_time_and_the_cursor_misses_nothing()
 
 
 def test_a_whole_second_comes_before_the_fractions_that_follow_it():
-    pages = {"gateway": {"items": [{"service": "gateway", "seq": 1, "at": "2015-07-31T12:00:17.963Z"},
-                                   {"service": "gateway", "seq": 2, "at": "2015-07-31T12:00:18.440Z"}],
-                         "more": False},
-             "intake": {"items": [{"service": "intake", "seq": 1, "at": "2015-07-31T12:00:18Z"},
-                                  {"service": "intake", "seq": 2, "at": "2015-07-31T12:00:18.136Z"}],
-                        "more": False}}
+    def at(service, *times):
+        return {"items": [{"service": service, "seq": n, "at": f"2015-07-31T12:00:{t}Z"}
+                          for n, t in enumerate(times, start=1)], "more": False}
+    pages = {"gateway": at("gateway", "17.963", "18.440"), "intake": at("intake", "18", "18.136")}
     taken, cursor = merge_pages(pages, {}, 10)
     assert [(e["service"], e["seq"]) for e in taken] == [
         ("gateway", 1), ("intake", 1), ("intake", 2), ("gateway", 2)]

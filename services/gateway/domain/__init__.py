@@ -120,6 +120,9 @@ class AccessToken:
 CLAIM_SECONDS = 60
 
 
+RELEASED_AT = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)  # the claim time of a release
+
+
 @dataclass(frozen=True)
 class IdempotencyRecord:
     """A request sent with an Idempotency-Key: the fingerprint of its method, path and body and,
@@ -139,6 +142,11 @@ class IdempotencyRecord:
 
     def answer(self, status: int, body: str, content_type: str) -> "IdempotencyRecord":
         return replace(self, status=status, body=body, content_type=content_type)
+
+    def released(self) -> "IdempotencyRecord":
+        """The claim of a request that failed, lapsed at once: the key may be sent again, and
+        the request that sends it is told an earlier one left no answer."""
+        return replace(self, claimed_at=RELEASED_AT)
 
     def lapsed(self, now: dt.datetime, after_seconds: float) -> bool:
         return (not self.answered and self.claimed_at is not None

@@ -8,10 +8,11 @@ from ..domain import CLAIM_SECONDS, IdempotencyRecord, replay_decision
 
 def claim_idempotency_key(uow, claim: IdempotencyRecord,
                           claim_seconds: float = CLAIM_SECONDS) -> IdempotencyRecord | None:
-    """None when this is the key's first request (or its first request's claim lapsed
-    unanswered after `claim_seconds`): the key is now claimed for it. The answered record when
-    the same request comes again; Conflict when the key was sent with another request, or its
-    first request is still running.
+    """None when this is the key's first request: the key is now claimed for it. The answered
+    record when the same request comes again. The new claim, unanswered, when an earlier
+    request with the key left no answer (its claim lapsed after `claim_seconds`, or was
+    released): the key is claimed for this one, whose work the services may have done already.
+    Conflict when the key was sent with another request, or its first request is still running.
 
     A key is nearly always new: its claim is written without reading the key first, and only a
     claim that finds the key taken reads what took it."""
@@ -38,7 +39,7 @@ def _claim_taken(uow, claim: IdempotencyRecord, claim_seconds: float) -> Idempot
         else:
             uow.idempotency.take_over(found, mine)
         uow.commit()  # StaleState when another request claimed the key meanwhile: read again
-    return None
+    return mine
 
 
 def keep_answer(uow, answered: IdempotencyRecord):
