@@ -176,6 +176,9 @@ class MongoUnitOfWork(UnitOfWork):
 
     def _reset(self):
         super()._reset()
+        self._forget_writes()
+
+    def _forget_writes(self):
         self._writes, self._one_document = [], True
 
     def stage(self, write: Write, one_document: bool = False):
@@ -226,7 +229,8 @@ class MongoUnitOfWork(UnitOfWork):
         claim = self.call_claim if self.call_claim and not self.call_claim.taken else None
         if not (envelopes or audit or tracking or claim) and len(self._writes) == 1 \
                 and self._one_document:
-            write, self._one_document = self._writes.pop(), True
+            write = self._writes[0]
+            self._forget_writes()
             write(None)  # one document's write is atomic on its own: no transaction to run
             return
 
@@ -267,14 +271,14 @@ class MongoUnitOfWork(UnitOfWork):
                         _HEADS.pop(self.db.name, None)
                         raise
                     _HEADS[self.db.name] = heads[0]
-        self._writes, self._one_document = [], True
+        self._forget_writes()
         if claim:
             claim.taken = True
         if outbox and self._on_commit:
             self._on_commit()
 
     def rollback(self):
-        self._writes, self._one_document = [], True
+        self._forget_writes()
 
 
 ID_LOOKUP_CHUNK = 50  # ids per $in: the embedded server matches an $in list linearly per key
