@@ -154,7 +154,7 @@ class OutboxRelay:
         try:
             published = self._publish_all(pending, waiting, now)
         finally:  # whatever stopped the pass, what it published is marked sent
-            if not defer:
+            if not defer or len(self._unmarked) >= MARK_DEFERRED:
                 self.mark_published()
         return published
 
@@ -190,8 +190,6 @@ class OutboxRelay:
             published += 1
             if len(self._unmarked) >= MARK_EVERY:  # a crash re-publishes at most this many
                 self.mark_published()
-        if len(self._unmarked) >= MARK_DEFERRED:
-            self.mark_published()
         return published
 
     def publish(self, doc):

@@ -8,6 +8,7 @@ Who may call which use case is the service's check (by role); here the actor's e
 again where a member acts for its own entity: its positions, its reports, its comments, and the
 chair reviews of its cases, which only its own office may read.
 """
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -157,13 +158,10 @@ def submit_position(uow, command: Step) -> c.PositionRecorded:
         consultation = _found(uow.consultations, command.id)
         expected = list(consultation.expected)
         consultation.answer(body.entity, body.position, on, members)
-        if consultation.expected == expected:
-            uow.consultations.save_answer(consultation, body.entity)
-        else:  # a member not asked when it opened answers: the members asked change too
-            uow.consultations.save(consultation)
-        uow.audit("submit_position", f"consultations/{consultation.id}",
-                  entity=consultation.entity)
-        uow.commit()
+        # only the answer changed, unless a member not asked when it opened answers
+        only_the_answer = consultation.expected == expected
+        _saved(uow, uow.consultations, consultation, "submit_position", save=functools.partial(
+            uow.consultations.save_answer, entity=body.entity) if only_the_answer else None)
     return views.position(consultation, body.entity)
 
 
@@ -321,8 +319,9 @@ def _changed(uow, records, record_id: str, action: str, move: Callable):
     return record
 
 
-def _saved(uow, records, record, action: str, new: bool = False):
-    (records.add if new else records.save)(record)
+def _saved(uow, records, record, action: str, new: bool = False,
+           save: Callable | None = None):
+    (save or (records.add if new else records.save))(record)
     uow.audit(action, f"{records.collection}/{record.id}", entity=record.entity)
     uow.commit()
 
