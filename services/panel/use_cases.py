@@ -158,10 +158,10 @@ def submit_position(uow, command: Step) -> c.PositionRecorded:
         consultation = _found(uow.consultations, command.id)
         expected = list(consultation.expected)
         consultation.answer(body.entity, body.position, on, members)
-        # only the answer changed, unless a member not asked when it opened answers
-        only_the_answer = consultation.expected == expected
-        _saved(uow, uow.consultations, consultation, "submit_position", save=functools.partial(
-            uow.consultations.save_answer, entity=body.entity) if only_the_answer else None)
+        save = None  # a member not asked when it opened answers: the members asked change too
+        if consultation.expected == expected:  # only the answer changed
+            save = functools.partial(uow.consultations.save_answer, entity=body.entity)
+        _saved(uow, uow.consultations, consultation, "submit_position", save=save)
     return views.position(consultation, body.entity)
 
 
