@@ -52,9 +52,9 @@ class UnitsOfWork:
         uow.call_claim = self.call_claim
         return uow
 
-    def _committed(self):
+    def _committed(self, records: list[dict]):
         self.wrote = True
-        self._provider.wake_relay()
+        self._provider.relay_committed(records)
 
     def events_since(self, after: str | None, limit: int) -> list[dict]:
         return events_since(self.db, after, limit)
@@ -108,9 +108,9 @@ class UnitOfWork(DependencyProvider):
     def kill(self):
         self.relay.running = False
 
-    def wake_relay(self):
+    def relay_committed(self, records: list[dict]):
         if self.relay:
-            self.relay.wake()
+            self.relay.committed(records)
 
     def get_dependency(self, worker_ctx):
         units = UnitsOfWork(self, worker_ctx.data, answers.claim_for(worker_ctx))

@@ -165,7 +165,8 @@ class MongoUnitOfWork(UnitOfWork):
     indexes: dict[str, list] = {}
 
     def __init__(self, db, client, actor: Actor = SYSTEM, clock: Clock | None = None,
-                 request_id: str | None = None, on_commit: Callable[[], None] | None = None):
+                 request_id: str | None = None,
+                 on_commit: Callable[[list[dict]], None] | None = None):
         self.db, self.client, self._on_commit = db, client, on_commit
         self._writes: list[Write] = []
         self._one_document = True  # every staged write changes one document
@@ -275,7 +276,7 @@ class MongoUnitOfWork(UnitOfWork):
         if claim:
             claim.taken = True
         if outbox and self._on_commit:
-            self._on_commit()
+            self._on_commit(outbox)
 
     def rollback(self):
         self._forget_writes()

@@ -7,6 +7,11 @@ relay marks what it published once MARK_DEFERRED records wait for it or once a p
 nothing new, not after every pass: a write at a time would otherwise cost a second write to the
 database; its passes meanwhile skip the records it published. Only one process
 of a service relays at a time (a lease in MongoDB), so competing processes don't publish twice.
+
+The process that commits hands its records to its relay (`committed`). A relay whose last read
+of the outbox saw every record committed before it publishes what it was handed without reading
+the outbox again; it reads anyway once `idle` seconds have passed since its last read, which
+finds what other processes committed and what a pass left for later.
 """
 import datetime as dt
 import logging
@@ -84,10 +89,24 @@ class OutboxRelay:
         self.beat = time.monotonic()  # the start of the last pass: the readiness check `relay`
         self._held_until = 0.0  # the lease is ours without asking until then (monotonic)
         self._unmarked: list = []  # ids published by this relay and not yet marked sent
+        self._handed: list = []  # records this process committed since the last pass
+        self._caught_up = False  # the last read left nothing committed before it unpublished
+        self._read_at = 0.0  # when the outbox was last read (monotonic)
+        self._read_ids: set = set()  # what that read found
 
     def wake(self):
         if not self._wake.ready():
             self._wake.send(True)
+
+    def committed(self, records: list[dict]):
+        """Outbox records this process has just committed. Kept for the next pass only while
+        this relay holds the lease and is caught up; else its next read finds them."""
+        if self._caught_up and lease_clock() < self._held_until:
+            if len(self._handed) + len(records) > self.batch:
+                self._caught_up, self._handed = False, []
+            else:
+                self._handed += records
+        self.wake()
 
     def run(self):
         while self.running:
@@ -125,9 +144,11 @@ class OutboxRelay:
                 {"$set": {"owner": self.owner, "until": until, "entity": "-"}},
                 upsert=True, return_document=ReturnDocument.AFTER)
         except DuplicateKeyError:  # another process holds a live lease
-            return False
+            doc = None
         held = doc is not None and doc["owner"] == self.owner
         self._held_until = renewed_at + LEASE_SECONDS / 2 if held else 0.0
+        if not held:  # whoever holds the lease reads what this process committed
+            self._caught_up, self._handed = False, []
         return held
 
     def release(self):
@@ -144,12 +165,9 @@ class OutboxRelay:
         They are marked sent by the end of the pass, or with `defer` once MARK_DEFERRED wait."""
         now = time.monotonic()
         waiting = [t for t, retry_at in self._unroutable.items() if retry_at > now]
-        unsent: dict = {"sent": False, "type": {"$nin": waiting}}
-        if self._unmarked:
-            unsent["_id"] = {"$nin": self._unmarked}
-        pending = list(self.db[OUTBOX].find(unsent)
-                       .sort([("created_at", 1), ("_id", 1)]).limit(self.batch))
-        self._measure_backlog(pending)
+        pending = self._take_handed(now)
+        if pending is None:
+            pending = self._read_unsent(waiting, now)
         published = 0
         try:
             published = self._publish_all(pending, waiting, now)
@@ -157,6 +175,25 @@ class OutboxRelay:
             if not defer or len(self._unmarked) >= MARK_DEFERRED:
                 self.mark_published()
         return published
+
+    def _take_handed(self, now: float) -> list | None:
+        """The records handed since the last pass, when they are all there is to publish."""
+        if not (self._caught_up and self._handed) or now - self._read_at >= self.idle:
+            return None
+        handed, self._handed = self._handed, []
+        return [doc for doc in handed if doc["_id"] not in self._read_ids]
+
+    def _read_unsent(self, waiting: list, now: float) -> list:
+        self._handed, self._read_at = [], now  # committed before this read: it finds them
+        unsent: dict = {"sent": False, "type": {"$nin": waiting}}
+        if self._unmarked:
+            unsent["_id"] = {"$nin": self._unmarked}
+        pending = list(self.db[OUTBOX].find(unsent)
+                       .sort([("created_at", 1), ("_id", 1)]).limit(self.batch))
+        self._read_ids = {doc["_id"] for doc in pending}
+        self._caught_up = len(pending) < self.batch
+        self._measure_backlog(pending)
+        return pending
 
     def mark_published(self):
         """One write marks the records published since the last mark."""
@@ -170,6 +207,7 @@ class OutboxRelay:
         published = 0
         for n, doc in enumerate(pending, start=1):
             if n % LEASE_RENEWAL == 0 and not self.hold_lease():
+                self._caught_up = False
                 break  # a long pass keeps its lease, or stops where another relay took over
             if doc["type"] in waiting:
                 continue
@@ -184,6 +222,7 @@ class OutboxRelay:
             except (OSError, ConnectionError) as exc:
                 RABBITMQ_UP.labels(self.service).set(0)
                 log.warning("RabbitMQ unreachable (%s); will retry", exc)
+                self._caught_up = False
                 eventlet.sleep(1)
                 break
             self._unmarked.append(doc["_id"])

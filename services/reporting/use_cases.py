@@ -113,8 +113,17 @@ class Rebuild:
 @retrying
 def apply_events(uow, events: list[Delivered]) -> set[str]:
     """Apply delivered events, `(envelope, event)` pairs, to the live generations in one
-    transaction: each event once per generation. Returns the ids of the events new to one."""
-    return _apply(uow, events, None, delivered_changes)
+    transaction: each event once per generation. Returns the ids of the events new to one.
+
+    A delivery is almost always new: its changes are written without first reading which
+    events the generations hold, and only when a tracking record says one was there already
+    is the group written again with that read."""
+    unique = {envelope.event_id: (envelope, event) for envelope, event in events}
+    changes: dict = {}
+    applied = _apply(uow, unique, None, delivered_changes, changes, read_held=False)
+    if applied is None:
+        return _apply(uow, unique, None, delivered_changes, changes) or set()
+    return applied
 
 
 @retrying
@@ -122,16 +131,18 @@ def replay_events(uow, command: Replay) -> int:
     """Apply events to one generation in one transaction (skipping those it holds already);
     returns how many were new to it. Events no projection can read change nothing, as the live
     consumer dead-letters them."""
-    return len(_apply(uow, command.events, [command.generation], replayed_changes))
+    unique = {envelope.event_id: (envelope, event) for envelope, event in command.events}
+    return len(_apply(uow, unique, [command.generation], replayed_changes, {}) or ())
 
 
-def _apply(uow, events, generations: list[int] | None, changes_of) -> set[str]:
-    unique = {envelope.event_id: (envelope, event) for envelope, event in events}
-    changes: dict = {}
+def _apply(uow, unique: dict, generations: list[int] | None, changes_of, changes: dict,
+           read_held: bool = True) -> set[str] | None:
+    """The events of `unique` new to each generation, applied in one transaction; without
+    `read_held`, every event is taken as new, and None is returned when one was not."""
     applied: set = set()
     with uow:
         for generation in generations or uow.generations.get().live():
-            held = uow.models.held(generation, list(unique))
+            held = uow.models.held(generation, list(unique)) if read_held else set()
             fresh = [event_id for event_id in unique if event_id not in held]
             for event_id in fresh:
                 if event_id not in changes:
@@ -141,6 +152,8 @@ def _apply(uow, events, generations: list[int] | None, changes_of) -> set[str]:
                 uow.processing_many(consumer_of(generation), fresh)
                 applied.update(fresh)
         if applied and not uow.commit():
+            if not read_held:
+                return None
             raise StaleState("another writer applied some of these events meanwhile")
     return applied
 

@@ -30,9 +30,11 @@ def relay_setup(stack, mongo):
         queue(conn.channel()).delete()
 
 
-def commit_without_publishing(db, mongo, code):
-    """A service's write path that dies right after its transaction commits."""
-    with MongoUnitOfWork(db, mongo, Actor(role=Role.admin, label="test")) as uow:
+def commit_without_publishing(db, mongo, code, on_commit=None):
+    """A service's write path that dies right after its transaction commits (or, with
+    `on_commit`, hands its records on)."""
+    with MongoUnitOfWork(db, mongo, Actor(role=Role.admin, label="test"),
+                         on_commit=on_commit) as uow:
         uow.insert("entities", {"entity": code, "name": "Crash"})
         uow.emit(EntityRegistered(code=code, name="Crash", category="other"), entity=code)
         uow.commit()
@@ -81,6 +83,45 @@ def test_a_running_relay_marks_what_it_published_later_and_never_publishes_it_tw
     assert {d["sent"] for d in db.outbox.find({"_id": {"$in": [first.event_id,
                                                               second.event_id]}})} == {True}
     assert relay.relay_once(defer=True) == 0 and drain(stack, queue) == []
+
+
+def test_a_caught_up_relay_publishes_what_its_process_committed_without_reading_the_outbox(
+        stack, mongo, relay_setup):
+    service, db, queue = relay_setup
+    relay = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service, idle=3600)
+    assert relay.hold_lease() and relay.relay_once() == 0  # it read: nothing is unsent
+    elsewhere = commit_without_publishing(db, mongo, "ELSEWHERE")  # another process's
+    here = commit_without_publishing(db, mongo, "HERE", on_commit=relay.committed)
+    assert relay.relay_once(defer=True) == 1
+    assert [m["event_id"] for m in drain(stack, queue)] == [here.event_id]
+    relay.idle = 0  # its last read is old now: the next pass reads
+    assert relay.relay_once() == 1
+    assert [m["event_id"] for m in drain(stack, queue)] == [elsewhere.event_id]
+    assert {d["sent"] for d in db.outbox.find()} == {True}
+
+
+def test_a_record_handed_after_a_read_found_it_is_published_once(stack, mongo, relay_setup):
+    service, db, queue = relay_setup
+    relay = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service, idle=3600)
+    assert relay.hold_lease() and relay.relay_once() == 0
+    records = []
+    late = commit_without_publishing(db, mongo, "LATE", on_commit=records.extend)
+    relay.idle = 0
+    assert relay.relay_once(defer=True) == 1  # the read found it before it was handed
+    relay.idle = 3600
+    relay.committed(records)
+    assert relay.relay_once(defer=True) == 0
+    assert [m["event_id"] for m in drain(stack, queue)] == [late.event_id]
+
+
+def test_a_relay_without_the_lease_keeps_nothing_it_is_handed(stack, mongo, relay_setup):
+    service, db, _ = relay_setup
+    holder = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service)
+    other = OutboxRelay(db, {"AMQP_URI": stack.amqp_uri}, service)
+    assert holder.hold_lease() and not other.hold_lease()
+    commit_without_publishing(db, mongo, "KEPT", on_commit=other.committed)
+    assert other._handed == []
+    holder.release()
 
 
 def test_only_one_process_relays_at_a_time(stack, mongo, relay_setup):

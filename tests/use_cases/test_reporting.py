@@ -251,18 +251,32 @@ def test_a_group_that_an_event_of_fails_writes_nothing(reporting, state):
 
 
 def test_an_event_that_someone_else_applied_meanwhile_is_not_applied_twice(reporting, state):
-    """A competing consumer commits the same event between this one's read and its commit."""
+    """A competing consumer commits the same event between this one's writes and its commit:
+    the tracking record refuses the commit, and the second attempt, reading what the
+    generations hold, finds nothing new."""
     delivered = event("service_request_logged", **request(1))
     uow = reporting()
-    real_held = uow.models.held
+    real_processing_many = uow.processing_many
 
-    def held_then_race(generation, event_ids):
-        found = real_held(generation, event_ids)
+    def race_then_track(consumer, event_ids):
         if not state.processed:
             deliver(reporting, delivered)
-        return found
-    uow.models.held = held_then_race
+        real_processing_many(consumer, event_ids)
+    uow.processing_many = race_then_track
     assert uc.apply_events(uow, [delivered]) == set()
+    assert annual(reporting)["service_requests"]["total"] == 1
+
+
+def test_a_new_delivery_is_written_without_reading_what_is_held(reporting):
+    """The common case costs no read of the tracking records; a redelivery costs one."""
+    delivered = event("service_request_logged", **request(1))
+    reads = []
+    uow = reporting()
+    real_held = uow.models.held
+    uow.models.held = lambda generation, ids: reads.append(ids) or real_held(generation, ids)
+    assert uc.apply_events(uow, [delivered]) == {delivered[0].event_id} and reads == []
+    assert uc.apply_events(uow, [delivered]) == set()
+    assert reads == [[delivered[0].event_id]]
     assert annual(reporting)["service_requests"]["total"] == 1
 
 
