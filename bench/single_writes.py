@@ -50,6 +50,7 @@ from epun.client import Client  # noqa: E402
 from epun.stack import (Stack, cpu_seconds, drop_vhost, open_vhost,  # noqa: E402
                         private_stack, processes)
 
+SETTLE_SECONDS = 1.0  # how long after a measurement its events' consumers have to finish
 MEMBERS = 16  # the Panel's member entities answering the benchmark's consultation
 STATEMENT = {"assets": [{"description": "Bank accounts", "value_usd": 25000}],
              "liabilities": [], "outside_interests": [], "relatives_in_un": [], "certified": True}
@@ -63,6 +64,7 @@ class Measured:
     failures: int = 0
     seconds: float = 0.0
     cpu_ms: dict[str, float] = field(default_factory=dict)  # a process's processor time a call
+    operations: dict[str, float] = field(default_factory=dict)  # the database's, a call
 
     @property
     def rate(self) -> float:
@@ -76,18 +78,40 @@ class Measured:
     def line(self) -> str:
         failed = f"  ({self.failures} failed)" if self.failures else ""
         cpu = ", ".join(f"{name} {ms:.1f}" for name, ms in self.cpu_ms.items() if ms >= 0.1)
+        operations = ", ".join(f"{op} {n:.2f}" for op, n in self.operations.items() if n >= 0.01)
         return (f"  {self.name:<34} {self.clients:>3} clients {self.rate:8.1f}/s   p50 "
                 f"{self.ms(50):7.1f} ms  p95 {self.ms(95):7.1f} ms  p99 {self.ms(99):7.1f} ms"
-                f"{failed}" + (f"\n{'':>40}processor ms a call: {cpu}" if cpu else ""))
+                f"{failed}" + (f"\n{'':>40}processor ms a call: {cpu}" if cpu else "")
+                + (f"\n{'':>40}database operations a call: {operations}" if operations
+                   else ""))
+
+
+@dataclass
+class Watched:
+    """The platform's processes and its database server, read before and after a measurement:
+    the processor time each process spent and the operations the server counted."""
+    pids: dict[str, int]
+    database: pymongo.MongoClient
+
+    def reading(self) -> tuple[dict[str, float], dict[str, int]]:
+        counters = self.database.admin.command("serverStatus")["opcounters"]
+        return {n: cpu_seconds(pid) for n, pid in self.pids.items()}, counters
+
+    def per_call(self, before, calls: int) -> tuple[dict[str, float], dict[str, float]]:
+        time.sleep(SETTLE_SECONDS)
+        (cpu, counters), (cpu_before, counters_before) = self.reading(), before
+        return ({n: (cpu[n] - cpu_before[n]) * 1000 / calls for n in cpu},
+                {op: (counters[op] - counters_before.get(op, 0)) / calls for op in counters})
 
 
 def measure(name: str, clients: int, calls: int, call: Callable[[int], bool],
-            pids: dict[str, int] | None = None) -> Measured:
+            watched: Watched | None = None) -> Measured:
     """`call(i)` for i in range(calls), from `clients` threads; a call answers whether it
-    succeeded. With `pids`, the processor time each of those processes spent a call (the
-    events' consumers may still be at work when the calls end: their share is a floor)."""
+    succeeded. With `watched`, the processor time each process spent a call and the database
+    operations a call, read SETTLE_SECONDS after the last call (the events' consumers work on
+    after it: their share is a floor; the relay's idle reads count too, a few a second)."""
     result, numbers, lock = Measured(name, clients), itertools.count(), threading.Lock()
-    before = {n: cpu_seconds(pid) for n, pid in (pids or {}).items()}
+    before = watched.reading() if watched else None
 
     def client():
         while (i := next(numbers)) < calls:
@@ -106,8 +130,8 @@ def measure(name: str, clients: int, calls: int, call: Callable[[int], bool],
     for t in threads:
         t.join()
     result.seconds = time.perf_counter() - started
-    result.cpu_ms = {n: (cpu_seconds(pid) - before[n]) * 1000 / calls
-                     for n, pid in (pids or {}).items()}
+    if watched:
+        result.cpu_ms, result.operations = watched.per_call(before, calls)
     return result
 
 
@@ -134,7 +158,7 @@ class Platform:
     """The records the workloads need: an entity, a participant, an open cycle, filers."""
 
     def __init__(self, stack: Stack, filers: int):
-        self.pids = processes(stack)
+        self.watched = Watched(processes(stack), pymongo.MongoClient(stack.mongo_uri))
         self.stack, self.api = stack, Client(stack.base_url, stack.admin_token(), timeout=600)
         self.run_id = uuid.uuid4().hex[:5].upper()
         self.entity = f"SW{self.run_id}"
@@ -181,18 +205,18 @@ def writes(p: Platform, calls: int, levels: list[int]) -> list[Measured]:
     unfiled = iter(p.filers)
     for clients in levels:
         found.append(measure("POST /service-requests", clients, calls, lambda i: p.http(
-            "POST", "/service-requests", p.request_body), p.pids))
+            "POST", "/service-requests", p.request_body), p.watched))
     for clients in levels:
         batch = [next(unfiled) for _ in range(calls)]
         found.append(measure("file a statement", clients, calls, lambda i: p.http(
-            "POST", f"{p.cycle}/filers/{batch[i]['staff_id']}/statement", STATEMENT), p.pids))
+            "POST", f"{p.cycle}/filers/{batch[i]['staff_id']}/statement", STATEMENT), p.watched))
     for level, clients in enumerate(levels):
         fresh = [p.filer(f"E{level}{i:06d}") for i in range(calls)]
         found.append(measure("enrol one filer", clients, calls, lambda i: p.http(
-            "POST", f"{p.cycle}/filers", {"items": [fresh[i]]}), p.pids))
+            "POST", f"{p.cycle}/filers", {"items": [fresh[i]]}), p.watched))
     for clients in levels:  # each member files its position, then amends it
         found.append(measure("a consultation position", clients, calls, lambda i: position(
-            p, *p.members[i % len(p.members)], i)))
+            p, *p.members[i % len(p.members)], i), p.watched))
     return found
 
 
@@ -239,11 +263,11 @@ def reads(p: Platform, calls: int, levels: list[int]) -> list[Measured]:
     found = []
     for clients in levels:
         found.append(measure("GET one service request", clients, calls, lambda i: p.http(
-            "GET", f"/service-requests/{one['id']}")))
+            "GET", f"/service-requests/{one['id']}"), p.watched))
         found.append(measure("GET a list of 100", clients, calls, lambda i: p.http(
-            "GET", f"/service-requests?entity={p.entity}&limit=100")))
+            "GET", f"/service-requests?entity={p.entity}&limit=100"), p.watched))
         found.append(measure("GET a cycle's compliance", clients, calls, lambda i: p.http(
-            "GET", f"{p.cycle}/compliance")))
+            "GET", f"{p.cycle}/compliance"), p.watched))
     return found
 
 
