@@ -98,7 +98,6 @@ class Watched:
         return {n: cpu_seconds(pid) for n, pid in self.pids.items()}, counters
 
     def per_call(self, before, calls: int) -> tuple[dict[str, float], dict[str, float]]:
-        time.sleep(SETTLE_SECONDS)
         (cpu, counters), (cpu_before, counters_before) = self.reading(), before
         return ({n: (cpu[n] - cpu_before[n]) * 1000 / calls for n in cpu},
                 {op: (counters[op] - counters_before.get(op, 0)) / calls for op in counters})
@@ -131,6 +130,7 @@ def measure(name: str, clients: int, calls: int, call: Callable[[int], bool],
         t.join()
     result.seconds = time.perf_counter() - started
     if watched:
+        time.sleep(SETTLE_SECONDS)
         result.cpu_ms, result.operations = watched.per_call(before, calls)
     return result
 

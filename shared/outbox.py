@@ -103,10 +103,14 @@ class OutboxRelay:
         this relay holds the lease and is caught up; else its next read finds them."""
         if self._caught_up and lease_clock() < self._held_until:
             if len(self._handed) + len(records) > self.batch:
-                self._caught_up, self._handed = False, []
+                self._fall_behind()
             else:
                 self._handed += records
         self.wake()
+
+    def _fall_behind(self):
+        """Forget what was handed: the next pass reads the outbox, which finds it."""
+        self._caught_up, self._handed = False, []
 
     def run(self):
         while self.running:
@@ -148,7 +152,7 @@ class OutboxRelay:
         held = doc is not None and doc["owner"] == self.owner
         self._held_until = renewed_at + LEASE_SECONDS / 2 if held else 0.0
         if not held:  # whoever holds the lease reads what this process committed
-            self._caught_up, self._handed = False, []
+            self._fall_behind()
         return held
 
     def release(self):
@@ -207,7 +211,6 @@ class OutboxRelay:
         published = 0
         for n, doc in enumerate(pending, start=1):
             if n % LEASE_RENEWAL == 0 and not self.hold_lease():
-                self._caught_up = False
                 break  # a long pass keeps its lease, or stops where another relay took over
             if doc["type"] in waiting:
                 continue
@@ -222,7 +225,7 @@ class OutboxRelay:
             except (OSError, ConnectionError) as exc:
                 RABBITMQ_UP.labels(self.service).set(0)
                 log.warning("RabbitMQ unreachable (%s); will retry", exc)
-                self._caught_up = False
+                self._fall_behind()
                 eventlet.sleep(1)
                 break
             self._unmarked.append(doc["_id"])

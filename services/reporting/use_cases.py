@@ -118,12 +118,12 @@ def apply_events(uow, events: list[Delivered]) -> set[str]:
     A delivery is almost always new: its changes are written without first reading which
     events the generations hold, and only when a tracking record says one was there already
     is the group written again with that read."""
-    unique = {envelope.event_id: (envelope, event) for envelope, event in events}
-    changes: dict = {}
-    applied = _apply(uow, unique, None, delivered_changes, changes, read_held=False)
-    if applied is None:
-        return _apply(uow, unique, None, delivered_changes, changes) or set()
-    return applied
+    unique = _by_id(events)
+    changes: dict[str, list] = {}
+    try:
+        return _apply(uow, unique, None, delivered_changes, changes, read_held=False)
+    except _HeldAlready:
+        return _apply(uow, unique, None, delivered_changes, changes)
 
 
 @retrying
@@ -131,14 +131,23 @@ def replay_events(uow, command: Replay) -> int:
     """Apply events to one generation in one transaction (skipping those it holds already);
     returns how many were new to it. Events no projection can read change nothing, as the live
     consumer dead-letters them."""
-    unique = {envelope.event_id: (envelope, event) for envelope, event in command.events}
-    return len(_apply(uow, unique, [command.generation], replayed_changes, {}) or ())
+    return len(_apply(uow, _by_id(command.events), [command.generation], replayed_changes, {}))
+
+
+class _HeldAlready(Exception):
+    """A group written as new held an event that a generation had applied already."""
+
+
+def _by_id(events: list) -> dict:
+    """`(envelope, event)` pairs by event id, each once."""
+    return {envelope.event_id: (envelope, event) for envelope, event in events}
 
 
 def _apply(uow, unique: dict, generations: list[int] | None, changes_of, changes: dict,
-           read_held: bool = True) -> set[str] | None:
-    """The events of `unique` new to each generation, applied in one transaction; without
-    `read_held`, every event is taken as new, and None is returned when one was not."""
+           read_held: bool = True) -> set[str]:
+    """The events of `unique` new to each generation, applied in one transaction (their
+    changes kept in `changes` for another attempt); without `read_held`, every event is taken
+    as new, and _HeldAlready is raised when one was not."""
     applied: set = set()
     with uow:
         for generation in generations or uow.generations.get().live():
@@ -153,7 +162,7 @@ def _apply(uow, unique: dict, generations: list[int] | None, changes_of, changes
                 applied.update(fresh)
         if applied and not uow.commit():
             if not read_held:
-                return None
+                raise _HeldAlready
             raise StaleState("another writer applied some of these events meanwhile")
     return applied
 
